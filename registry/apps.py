@@ -11,4 +11,5 @@ class RegistryConfig(AppConfig):
 
 class RegistryAdminConfig(admin_apps.AdminConfig):
     default = False
-    default_site = "registry.admin.site.RegistryAdminSite"
+    # Outside the registry.admin package: importing the site must not import the ModelAdmins.
+    default_site = "registry.adminsite.RegistryAdminSite"

@@ -1,0 +1,235 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from registry.models import Award, Decision
+from registry.services.decisions import (
+    award_save,
+    awards_problems,
+    decision_issue,
+    decision_save,
+)
+from registry.text import fold
+
+from .base import FoldedSearchMixin, YearFilter
+
+
+class AwardInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        decision = self.instance
+        if not decision.authority_id or not decision.signed_date:
+            return  # the decision's own form reports what is missing
+        forms_ = [
+            f
+            for f in self.forms
+            if f.is_valid() and f.has_changed() and not self._should_delete_form(f)
+        ]
+        awards = [f.instance for f in forms_]
+        for form, found in zip(
+            forms_, awards_problems(decision=decision, awards=awards), strict=True
+        ):
+            for field, messages_ in found.items():
+                for message in messages_:
+                    form.add_error(None if field not in form.fields else field, message)
+
+
+class AwardInline(admin.TabularInline):
+    model = Award
+    formset = AwardInlineFormSet
+    fk_name = "decision"
+    extra = 1
+    fields = [
+        "award_type",
+        "loai_hinh",
+        "collective",
+        "individual",
+        "household",
+        "achievement",
+        "period_from",
+        "period_to",
+        "register_number",
+        "cash_amount",
+    ]
+    readonly_fields = ["register_number", "cash_amount"]
+    autocomplete_fields = ["award_type", "collective", "individual", "household"]
+    formfield_overrides = {
+        Award._meta.get_field("achievement").__class__: {
+            "widget": forms.Textarea(attrs={"rows": 2, "cols": 30})
+        }
+    }
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("award_type", "collective", "individual", "household")
+        )
+
+
+@admin.register(Decision)
+class DecisionAdmin(FoldedSearchMixin, admin.ModelAdmin):
+    list_display = [
+        "number",
+        "signed_date",
+        "authority",
+        "subject",
+        "loai_hinh",
+        "award_count",
+        "status",
+    ]
+    list_display_links = ["number"]
+    list_filter = [
+        YearFilter,
+        "authority",
+        ("awards__award_type", admin.RelatedOnlyFieldListFilter),
+        "loai_hinh",
+        "status",
+    ]
+    list_select_related = ["authority"]
+    search_help_text = "Tìm theo số, trích yếu, người ký (gõ có dấu hoặc không dấu)."
+    autocomplete_fields = ["authority", "campaign", "proposing_authority", "proposing_unit"]
+    inlines = [AwardInline]
+    readonly_fields = ["status", "issued_at", "issued_by"]
+    fieldsets = [
+        (None, {"fields": ["authority", ("number", "signed_date"), "place", "subject"]}),
+        (
+            "Căn cứ và đề nghị",
+            {"fields": ["legal_bases", "proposing_authority", "proposing_unit", "proposal"]},
+        ),
+        ("Loại hình", {"fields": ["loai_hinh", "campaign"]}),
+        ("Người ký", {"fields": [("signer_prefix", "signer_title", "signer_name")]}),
+        ("Trạng thái", {"fields": ["status", "issued_at", "issued_by", "scan"]}),
+    ]
+    actions = ["issue_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_award_count=Count("awards"))
+
+    @admin.display(description="số dòng", ordering="_award_count")
+    def award_count(self, obj):
+        return obj._award_count
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_issued:
+            return False  # issued: view only; revoke or amend by another decision
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_issued:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        decision_save(decision=obj, user=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Award:
+            return super().save_formset(request, form, formset, change)
+        awards = formset.save(commit=False)
+        for award in formset.deleted_objects:
+            award.delete()
+        for award in awards:
+            award_save(award=award)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/issue/",
+                self.admin_site.admin_view(self.issue_view),
+                name="registry_decision_issue",
+            )
+        ] + super().get_urls()
+
+    def issue_view(self, request, object_id):
+        decision = get_object_or_404(Decision.objects.select_related("authority"), pk=object_id)
+        if not super().has_change_permission(request, decision):
+            return HttpResponseRedirect(reverse("admin:registry_decision_changelist"))
+        change_url = reverse("admin:registry_decision_change", args=[decision.pk])
+        if request.method == "POST":
+            try:
+                decision_issue(decision=decision, user=request.user)
+            except ValidationError as error:
+                for message in error.messages:
+                    self.message_user(request, message, messages.ERROR)
+                return HttpResponseRedirect(change_url)
+            self.message_user(
+                request,
+                f"Đã ban hành quyết định {decision.number}: các dòng khen thưởng đã có số sổ vàng "
+                "và mã xác thực; quyết định đã khóa.",
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "decision": decision,
+            "award_count": decision.awards.count(),
+            "title": f"Ban hành quyết định {decision.number}",
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/registry/decision/issue_confirm.html", context)
+
+    @admin.action(description="Ban hành các quyết định đã chọn")
+    def issue_selected(self, request, queryset):
+        issued = 0
+        for decision in queryset.filter(status="draft"):
+            try:
+                decision_issue(decision=decision, user=request.user)
+                issued += 1
+            except ValidationError as error:
+                for message in error.messages:
+                    self.message_user(request, f"{decision.number}: {message}", messages.ERROR)
+        if issued:
+            self.message_user(request, f"Đã ban hành {issued} quyết định.", messages.SUCCESS)
+
+
+@admin.register(Award)
+class AwardAdmin(admin.ModelAdmin):
+    """All award lines across decisions: looking up, filtering, counting. Entered via decisions."""
+
+    list_display = [
+        "recipient_name",
+        "award_type",
+        "loai_hinh",
+        "period_label",
+        "decision",
+        "register_number",
+        "cash_amount",
+        "is_revoked",
+    ]
+    list_filter = ["authority", "award_type", "loai_hinh", "period_to", "decision__status"]
+    list_select_related = ["award_type", "decision"]
+    search_fields = ["recipient_name"]  # enables the box; the search itself is folded below
+    search_help_text = "Tìm theo tên người, tập thể được khen."
+
+    def get_search_results(self, request, queryset, search_term):
+        for word in fold(search_term).split():
+            queryset = queryset.filter(
+                Q(collective__search_key__contains=word)
+                | Q(individual__search_key__contains=word)
+                | Q(household__search_key__contains=word)
+            )
+        return queryset, False
+
+    @admin.display(description="thành tích năm")
+    def period_label(self, obj):
+        return obj.period_label
+
+    @admin.display(description="đã hủy", boolean=True)
+    def is_revoked(self, obj):
+        return obj.revoked_by_id is not None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from registry.services.accounts import demo_admin_ensure
+
+
+class Command(BaseCommand):
+    help = "Tạo (hoặc đặt lại) tài khoản quản trị dùng thử và in thông tin đăng nhập."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "Chỉ dùng tài khoản dùng thử khi DEBUG bật (máy thử, không phải máy thật)."
+            )
+        username, password = demo_admin_ensure()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Đăng nhập tại /admin/ với tên '{username}', mật khẩu '{password}'."
+            )
+        )

@@ -1,0 +1,163 @@
+"""Load the legal catalogue (fixtures/catalogue.json): award types, authorities, powers,
+base salaries and cash multiples.
+
+Rows are matched on natural keys and updated in place, so loading twice changes nothing and
+an edited fixture updates the database. The file's own "_format" key documents the format.
+"""
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from registry.models import Authority, AwardPower, AwardType, BaseSalary, CashMultiple
+
+CATALOGUE_PATH = Path(settings.BASE_DIR) / "fixtures" / "catalogue.json"
+
+# JSON keys of a cash-multiple group -> RecipientKind values.
+_KIND_KEYS = {"individual": "ca-nhan", "collective": "tap-the", "household": "ho-gia-dinh"}
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _save(model, lookup: dict, values: dict, counts: dict) -> object:
+    """update_or_create that validates before it writes."""
+    obj = model.objects.filter(**lookup).first()
+    created = obj is None
+    if created:
+        obj = model(**lookup)
+    changed = created
+    for field, value in values.items():
+        if getattr(obj, field) != value:
+            setattr(obj, field, value)
+            changed = True
+    if changed:
+        obj.full_clean()
+        obj.save()
+        counts["created" if created else "updated"] += 1
+    return obj
+
+
+def catalogue_load(*, path: Path | str | None = None) -> dict[str, dict[str, int]]:
+    """Load the catalogue in one transaction; returns {section: {"created": n, "updated": m}}."""
+    data = json.loads(Path(path or CATALOGUE_PATH).read_text(encoding="utf-8"))
+    result: dict[str, dict[str, int]] = {}
+
+    def counts(section: str) -> dict[str, int]:
+        return result.setdefault(section, {"created": 0, "updated": 0})
+
+    with transaction.atomic():
+        types: dict[str, AwardType] = {}
+        for row in data["award_types"]:
+            kinds = set(row["recipients"])
+            types[row["code"]] = _save(
+                AwardType,
+                {"code": row["code"]},
+                {
+                    "name": row["name"],
+                    "certificate_title": row["certificate_title"],
+                    "family": row["family"],
+                    "level": row["level"],
+                    "for_collectives": "tap-the" in kinds,
+                    "for_individuals": "ca-nhan" in kinds,
+                    "for_households": "ho-gia-dinh" in kinds,
+                    "legal_basis": row.get("legal_basis", ""),
+                    "display_order": row.get("display_order", 100),
+                    "valid_from": _day(row.get("valid_from")),
+                    "valid_to": _day(row.get("valid_to")),
+                },
+                counts("award_types"),
+            )
+
+        # Parents come first in the file; a later parent is resolved in a second pass.
+        authorities: dict[str, Authority] = {}
+        pending_parents = []
+        for row in data["authorities"]:
+            parent_code = row.get("parent")
+            values = {
+                "name": row["name"],
+                "organ": row.get("organ", ""),
+                "chain": row["chain"],
+                "level": row["level"],
+                "place_name": row["place_name"],
+                "header": row.get("header", ""),
+                "numbering": row.get("numbering", "nam"),
+                "term_start": _day(row.get("term_start")),
+                "number_pattern": row["number_pattern"],
+                "valid_from": _day(row.get("valid_from")),
+                "valid_to": _day(row.get("valid_to")),
+            }
+            if parent_code in authorities:
+                values["parent"] = authorities[parent_code]
+            elif parent_code:
+                pending_parents.append((row["code"], parent_code))
+            else:
+                values["parent"] = None
+            authorities[row["code"]] = _save(
+                Authority, {"code": row["code"]}, values, counts("authorities")
+            )
+        for code, parent_code in pending_parents:
+            _save(
+                Authority,
+                {"code": code},
+                {"parent": authorities[parent_code]},
+                counts("authorities"),
+            )
+
+        for group in data["powers"]:
+            for type_code in group["award_types"]:
+                _save(
+                    AwardPower,
+                    {
+                        "chain": group["chain"],
+                        "level": group["level"],
+                        "award_type": types[type_code],
+                        "valid_from": _day(group.get("valid_from")),
+                    },
+                    {
+                        "valid_to": _day(group.get("valid_to")),
+                        "legal_basis": group.get("legal_basis", ""),
+                    },
+                    counts("powers"),
+                )
+
+        for row in data["base_salaries"]:
+            _save(
+                BaseSalary,
+                {"valid_from": _day(row["valid_from"])},
+                {
+                    "amount": row["amount"],
+                    "legal_basis": row.get("legal_basis", ""),
+                    "confirmed": row.get("confirmed", True),
+                },
+                counts("base_salaries"),
+            )
+
+        for group in data["cash_multiples"]:
+            for key, kind in _KIND_KEYS.items():
+                if key not in group:
+                    continue
+                _save(
+                    CashMultiple,
+                    {
+                        "award_type": types[group["award_type"]],
+                        "recipient_kind": kind,
+                        "chain": group.get("chain", "nha-nuoc"),
+                        "level": group.get("level", ""),
+                        "valid_from": _day(group.get("valid_from")),
+                    },
+                    {
+                        "valid_to": _day(group.get("valid_to")),
+                        # Through str so that 0.15 is stored as 0.15, not a binary fraction.
+                        "multiple": Decimal(str(group[key])),
+                        "legal_basis": group.get("legal_basis", ""),
+                        "confirmed": group.get("confirmed", True),
+                    },
+                    counts("cash_multiples"),
+                )
+    return result

@@ -1,0 +1,110 @@
+"""Small builders for tests: a district authority that may give Giấy khen, and recipients."""
+
+from datetime import date
+from decimal import Decimal
+
+from registry.models import (
+    Authority,
+    AwardPower,
+    AwardType,
+    BaseSalary,
+    CashMultiple,
+    Collective,
+    Individual,
+)
+from registry.services.decisions import award_add, decision_create
+
+
+def authority(code="vanlang-ubnd", **fields) -> Authority:
+    defaults = {
+        "name": "Chủ tịch UBND huyện Văn Lãng",
+        "chain": "nha-nuoc",
+        "level": "huyen",
+        "place_name": "Văn Lãng",
+        "header": "CHỦ TỊCH ỦY BAN NHÂN DÂN HUYỆN VĂN LÃNG",
+    }
+    defaults.update(fields)
+    return Authority.objects.get_or_create(code=code, defaults=defaults)[0]
+
+
+def award_type(code="giay-khen", **fields) -> AwardType:
+    defaults = {
+        "name": "Giấy khen",
+        "certificate_title": "GIẤY KHEN",
+        "family": "hinh-thuc",
+        "level": "co-so",
+        "for_collectives": True,
+        "for_individuals": True,
+    }
+    defaults.update(fields)
+    return AwardType.objects.get_or_create(code=code, defaults=defaults)[0]
+
+
+def catalogue() -> dict:
+    """Giấy khen given by district chairs, Bằng khen by provinces only; cash tables for 2023."""
+    giay_khen = award_type()
+    bang_khen = award_type(
+        "bang-khen-tinh", name="Bằng khen của Chủ tịch UBND tỉnh", certificate_title="BẰNG KHEN",
+        level="bo-tinh",
+    )  # fmt: skip
+    AwardPower.objects.get_or_create(chain="nha-nuoc", level="huyen", award_type=giay_khen)
+    AwardPower.objects.get_or_create(chain="nha-nuoc", level="tinh", award_type=bang_khen)
+    BaseSalary.objects.get_or_create(valid_from=date(2019, 7, 1), defaults={"amount": 1_490_000})
+    BaseSalary.objects.get_or_create(valid_from=date(2023, 7, 1), defaults={"amount": 1_800_000})
+    for kind, multiple in (("ca-nhan", "0.3"), ("tap-the", "0.6")):
+        CashMultiple.objects.get_or_create(
+            award_type=giay_khen,
+            recipient_kind=kind,
+            chain="nha-nuoc",
+            level="",
+            defaults={"multiple": Decimal(multiple)},
+        )
+    return {"authority": authority(), "giay_khen": giay_khen, "bang_khen": bang_khen}
+
+
+def individual(full_name="Nguyễn Văn Hưởng", registered_by=None, **fields) -> Individual:
+    return Individual.objects.create(
+        full_name=full_name, registered_by=registered_by or authority(), **fields
+    )
+
+
+def collective(name="UBND xã Hoàng Việt", registered_by=None, **fields) -> Collective:
+    return Collective.objects.create(
+        name=name, registered_by=registered_by or authority(), **fields
+    )
+
+
+def draft_decision(number="15/QĐ-UBND", signed_date=date(2023, 1, 10), **fields):
+    cat = catalogue()
+    values = {
+        "authority": cat["authority"],
+        "number": number,
+        "signed_date": signed_date,
+        "subject": "Về việc tặng Giấy khen cho các tập thể, cá nhân",
+        "signer_title": "CHỦ TỊCH",
+        "signer_name": "Hoàng Văn Thử",
+    }
+    values.update(fields)
+    return decision_create(**values)
+
+
+def decision_with_lines(number="15/QĐ-UBND", collectives=1, individuals=1, period=2022, **fields):
+    decision = draft_decision(number=number, **fields)
+    gk = award_type()
+    for i in range(collectives):
+        award_add(
+            decision=decision,
+            award_type=gk,
+            recipient=collective(f"Tập thể thử {number} {i}"),
+            period_from=period,
+            period_to=period,
+        )
+    for i in range(individuals):
+        award_add(
+            decision=decision,
+            award_type=gk,
+            recipient=individual(f"Người Thử {number} {i}", gender="nam"),
+            period_from=period,
+            period_to=period,
+        )
+    return decision
