@@ -21,6 +21,7 @@ from .campaigns import (
     TargetResult,
     TargetSet,
 )
+from .imports import ImportBatch, ImportKind, ImportStatus, RecipientMerge
 from .people import Collective, Gender, Household, Individual, RecipientCategory, Unit
 from .ratings import Discipline, Initiative, Rating, RatingGrade
 
@@ -41,6 +42,9 @@ __all__ = [
     "Discipline",
     "Gender",
     "Household",
+    "ImportBatch",
+    "ImportKind",
+    "ImportStatus",
     "Individual",
     "Initiative",
     "LoaiHinh",
@@ -50,6 +54,7 @@ __all__ = [
     "RatingGrade",
     "RecipientCategory",
     "RecipientKind",
+    "RecipientMerge",
     "Target",
     "TargetResult",
     "TargetSet",

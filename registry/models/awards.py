@@ -451,6 +451,11 @@ class Award(models.Model):
     recipient_category = models.CharField(
         "phân loại thống kê", max_length=30, blank=True, choices=RecipientCategory.choices
     )
+    eligibility_override = models.TextField(
+        "lý do vẫn đề nghị",
+        blank=True,
+        help_text="Khi đối tượng chưa đủ tiêu chuẩn theo quy định mà Hội đồng vẫn đề nghị.",
+    )
     revoked_by = models.ForeignKey(
         Decision,
         models.PROTECT,
