@@ -1,0 +1,108 @@
+# Sổ thi đua, khen thưởng — everyday commands.
+#
+#   make run     set up, load the demo data and serve http://127.0.0.1:$(PORT)/admin/
+#   make test    set up, lint, then the whole suite on SQLite and on a throwaway PostgreSQL 15
+#
+# Other targets: venv, system-deps, lint, format, bench, help.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+# Debian packages the tests need: headless Chromium for the browser journeys, pdftotext for
+# certificates, HarfBuzz subsetting for embedded fonts, PostgreSQL 15 for the second pass.
+SYSTEM_PACKAGES := chromium poppler-utils libharfbuzz-subset0 postgresql-15 fonts-dejavu-core
+
+.PHONY: help venv install system-deps run test test-sqlite test-postgres lint format bench
+
+help:
+	@echo "make run          set up and serve the admin with demo data at http://127.0.0.1:$(PORT)/admin/ (PORT=... overrides)"
+	@echo "make test         set up and run lint, migrations check and the suite on SQLite and PostgreSQL 15"
+	@echo "make venv         create .venv and install the pinned dependencies"
+	@echo "make system-deps  apt-get install the Debian packages the tests need, where missing"
+	@echo "make lint         ruff check and ruff format --check"
+	@echo "make format       ruff format and ruff check --fix"
+	@echo "make bench        run every benchmarks/bench_*.py"
+
+# --- Python environment -------------------------------------------------------------------------
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when pyproject.toml changed since the last install.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check -q -e '.[dev]'
+	touch $@
+
+venv install: $(STAMP)
+
+# --- Debian packages ----------------------------------------------------------------------------
+
+system-deps:
+	@if ! command -v dpkg-query >/dev/null 2>&1; then \
+	  echo "system-deps: not a Debian system; install by hand: $(SYSTEM_PACKAGES)"; exit 0; \
+	fi; \
+	missing=""; \
+	for pkg in $(SYSTEM_PACKAGES); do \
+	  if ! dpkg-query -W -f='$${Status}' "$$pkg" 2>/dev/null | grep -q "install ok installed"; then \
+	    missing="$$missing $$pkg"; \
+	  fi; \
+	done; \
+	if [ -z "$$missing" ]; then echo "system-deps: all present ($(SYSTEM_PACKAGES))"; exit 0; fi; \
+	echo "system-deps: installing$$missing"; \
+	if [ "$$(id -u)" -eq 0 ]; then SUDO=""; \
+	elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; \
+	else echo "system-deps: missing$$missing and not root; install them with apt-get" >&2; exit 1; fi; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	$$SUDO apt-get update -q; \
+	$$SUDO apt-get install -y -q --no-install-recommends $$missing </dev/null
+
+# --- Running ------------------------------------------------------------------------------------
+
+run: export DEBUG := 1
+run: venv
+	$(BIN)/python manage.py migrate
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py ensure_demo_admin
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# --- Checks -------------------------------------------------------------------------------------
+
+test: export DEBUG := 1
+test: system-deps venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(MAKE) --no-print-directory test-sqlite test-postgres
+
+# SQLite pass: everything but the browser journeys (DATABASE_URL unset: SQLite).
+test-sqlite: export DEBUG := 1
+test-sqlite: venv
+	env -u DATABASE_URL $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+# PostgreSQL pass: the whole suite, browser journeys included, on a server started for it.
+test-postgres: export DEBUG := 1
+test-postgres: venv
+	$(BIN)/python tests/pgserver.py -- $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: export DEBUG := 1
+bench: venv
+	@shopt -s nullglob; files=(benchmarks/bench_*.py); \
+	if [ $${#files[@]} -eq 0 ]; then echo "bench: no benchmarks yet (benchmarks/bench_*.py)"; exit 0; fi; \
+	for f in "$${files[@]}"; do echo "== $$f"; $(BIN)/python "$$f"; done
