@@ -18,8 +18,9 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 # Debian packages the tests need: headless Chromium for the browser journeys, pdftotext for
-# certificates, HarfBuzz subsetting for embedded fonts, PostgreSQL 15 for the second pass.
-SYSTEM_PACKAGES := chromium poppler-utils libharfbuzz-subset0 postgresql-15 fonts-dejavu-core
+# certificates, Pango and HarfBuzz subsetting for WeasyPrint, PostgreSQL 15 for the second pass.
+SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+	postgresql-15 fonts-dejavu-core
 
 .PHONY: help venv install system-deps run test test-sqlite test-postgres lint format bench
 
@@ -106,3 +107,8 @@ bench: venv
 	@shopt -s nullglob; files=(benchmarks/bench_*.py); \
 	if [ $${#files[@]} -eq 0 ]; then echo "bench: no benchmarks yet (benchmarks/bench_*.py)"; exit 0; fi; \
 	for f in "$${files[@]}"; do echo "== $$f"; $(BIN)/python "$$f"; done
+
+# make bench-import runs benchmarks/bench_import.py, and so on (BENCH_SCALE shrinks each).
+bench-%: export DEBUG := 1
+bench-%: venv
+	$(BIN)/python benchmarks/bench_$*.py
