@@ -118,6 +118,10 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
+# Spreadsheet imports: refuse larger files and longer lists before reading them.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))
+
 # Cash rewards: the decrees round up to the next 10,000 đ; 0 keeps the exact product.
 CASH_ROUNDING_STEP = int(os.environ.get("CASH_ROUNDING_STEP", "10000"))
 

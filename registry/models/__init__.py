@@ -1,3 +1,4 @@
+from . import eligibility, printing  # noqa: F401  (their models register on import)
 from .awards import (
     Authority,
     AuthorityLevel,

@@ -59,7 +59,9 @@ class Bloc(models.Model):
     name = models.CharField("tên khối, cụm", max_length=255)
     description = models.TextField("mô tả", blank=True)
     # The scoring scale is set locally, per bloc.
-    points_met = models.DecimalField("điểm mỗi chỉ tiêu đạt", max_digits=6, decimal_places=2, default=10)
+    points_met = models.DecimalField(
+        "điểm mỗi chỉ tiêu đạt", max_digits=6, decimal_places=2, default=10
+    )
     points_exceeded = models.DecimalField(
         "điểm cộng mỗi chỉ tiêu vượt", max_digits=6, decimal_places=2, default=2
     )

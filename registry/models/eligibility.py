@@ -1,0 +1,1 @@
+"""Eligibility rules as data (filled in by the eligibility work)."""
