@@ -13,11 +13,17 @@ user. Under CI=true a missing PostgreSQL is an error, never a silent skip.
 from __future__ import annotations
 
 import os
+import sys
+
+# Run as a script, this folder comes first on sys.path, and tests/selectors/ would then shadow
+# the standard library's selectors module, which subprocess imports.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
