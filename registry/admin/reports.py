@@ -1,0 +1,101 @@
+"""The annual report page of the admin: choose a year, an authority (with those below it or
+not) and the year basis; see the summary and the chart; download it as Excel or PDF.
+
+The page is a plain admin view (no model behind it). It is added to the admin site's URLs and to
+the "Thi đua, khen thưởng" box of the index from here, so the admin site class stays untouched.
+"""
+
+import tempfile
+from datetime import date
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpResponse
+from django.template.response import TemplateResponse
+
+from registry.adminsite import Page
+from registry.models import Authority
+from registry.selectors.reports import ACHIEVEMENT, BASES, BASIS_SHORT, annual_summary
+from registry.services.report_exports import report_context, report_pdf, report_xlsx
+
+URL_NAME = "registry_annual_report"
+PERMISSION = "registry.view_award"
+TITLE = "Báo cáo khen thưởng hằng năm"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class AnnualReportForm(forms.Form):
+    year = forms.IntegerField(label="Năm", min_value=1945, max_value=2100)
+    authority = forms.ModelChoiceField(
+        label="Cấp khen",
+        queryset=Authority.objects.order_by("name"),
+        required=False,
+        empty_label="Toàn bộ sổ khen thưởng",
+        to_field_name="code",
+    )
+    subtree = forms.BooleanField(label="Gồm cả các cấp trực thuộc", required=False)
+    basis = forms.ChoiceField(
+        label="Tính năm theo",
+        choices=[(b, BASIS_SHORT[b].capitalize()) for b in BASES],
+        initial=ACHIEVEMENT,
+        widget=forms.RadioSelect,
+    )
+
+
+def _filename(summary, ext: str) -> str:
+    scope = summary.authority.code if summary.authority else "toan-bo"
+    if summary.subtree:
+        scope += "-va-truc-thuoc"
+    return f"bao-cao-khen-thuong-{summary.year}-{scope}-{summary.basis}.{ext}"
+
+
+def annual_report_view(request):
+    if not request.user.has_perm(PERMISSION):
+        raise PermissionDenied
+    data = request.GET if "year" in request.GET else None
+    form = AnnualReportForm(data, initial={"year": date.today().year - 1, "basis": ACHIEVEMENT})
+    summary = None
+    if form.is_valid():
+        summary = annual_summary(
+            year=form.cleaned_data["year"],
+            authority=form.cleaned_data["authority"],
+            subtree=form.cleaned_data["subtree"],
+            basis=form.cleaned_data["basis"],
+        )
+        fmt = request.GET.get("format")
+        if fmt == "xlsx":
+            # The full list may be long: spooled to disk, closed by FileResponse once sent.
+            spool = tempfile.TemporaryFile()  # noqa: SIM115
+            report_xlsx(summary, spool)
+            spool.seek(0)
+            return FileResponse(
+                spool,
+                as_attachment=True,
+                filename=_filename(summary, "xlsx"),
+                content_type=XLSX_TYPE,
+            )
+        if fmt == "pdf":
+            response = HttpResponse(report_pdf(summary), content_type="application/pdf")
+            response["Content-Disposition"] = f'attachment; filename="{_filename(summary, "pdf")}"'
+            return response
+    context = {
+        **admin.site.each_context(request),
+        "title": TITLE,
+        "form": form,
+        "query": request.GET.urlencode() if summary else "",
+    }
+    if summary is not None:
+        context.update(report_context(summary, for_print=True))
+    return TemplateResponse(request, "admin/registry/reports/annual.html", context)
+
+
+admin.site.register_page(
+    Page(
+        route="registry/bao-cao-nam/",
+        view=annual_report_view,
+        name=URL_NAME,
+        title=TITLE,
+        permission=PERMISSION,
+    )
+)

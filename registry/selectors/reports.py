@@ -1,0 +1,655 @@
+"""Annual award reports: the summary a clerk takes to the year-end conference and the state's
+statistical forms 0601.N, 0602.N and 0603.N.
+
+Everything is counted in SQL (conditional Count/Sum over values()/annotate()), never by looping
+over award rows in Python: one grouped query per breakdown, each with this year's and last
+year's figures side by side, so the number of queries does not grow with the registry.
+
+Rules that hold for every part:
+- only awards of issued decisions count; revoked awards (revoked_by set) are left out of every
+  figure and counted apart ("revoked");
+- cash is the sum of the known amounts; lines whose amount could not be computed from the dated
+  tables (cash_amount NULL) are counted apart as "chưa xác định", never as 0;
+- the summary's year is the achievement year (Award.period_to, the default) or the decision
+  year (Decision.signed_date), and says which; the statistical forms always count by decision
+  date, as the forms do.
+
+Layout of the forms. Thông tư 02/2023/TT-BNV was only seen second-hand (../shared/DOMAIN.md marks
+it unconfirmed), so the forms follow the structure DOMAIN.md describes and not a verified copy:
+- 0601.N: movements (campaigns) launched in the year (launch date, else start date) by the
+  authorities covered, counted by scope (Campaign.scope as written), by duration and by form.
+- 0602.N: state-level awards (award type level nha-nuoc or chinh-phu), one column pair
+  (tập thể / cá nhân) per award type, rows by proposing body, by recipient category and by loại
+  hình. For an authority, an award counts when that authority (or one below it, with subtree)
+  gave it or proposed it (Decision.proposing_authority): state awards are signed above and
+  reported by the body that proposed them.
+- 0603.N: the same for ministry/province-level awards (level bo-tinh).
+Households are not a column of the forms; state and province awards are not given to them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from registry.models import (
+    Authority,
+    Award,
+    AwardType,
+    Campaign,
+    LoaiHinh,
+    RecipientCategory,
+    RecipientKind,
+    Unit,
+)
+from registry.models.awards import AwardLevel, DecisionStatus
+from registry.models.campaigns import CampaignForm
+from registry.text import name_sort_key
+
+ACHIEVEMENT = "achievement"
+DECISION = "decision"
+BASES = (ACHIEVEMENT, DECISION)
+BASIS_LABELS = {
+    ACHIEVEMENT: "Năm thành tích: mỗi khen thưởng được tính vào năm cuối của thời gian thành tích",
+    DECISION: "Năm quyết định: mỗi khen thưởng được tính theo ngày ký quyết định trong năm",
+}
+BASIS_SHORT = {ACHIEVEMENT: "năm thành tích", DECISION: "năm quyết định"}
+FORMS_BASIS = "Các biểu thống kê tính theo ngày ký quyết định trong năm, như biểu mẫu quy định."
+FORMS_LAYOUT_NOTE = (
+    "Bố cục biểu theo mô tả của Thông tư 02/2023/TT-BNV (chưa đối chiếu bản gốc): "
+    "cột theo từng danh hiệu, hình thức, chia tập thể và cá nhân; dòng theo cơ quan đề nghị, "
+    "đối tượng và loại hình khen thưởng."
+)
+STATE_LEVELS = (AwardLevel.STATE, AwardLevel.GOVERNMENT)
+PROVINCE_LEVELS = (AwardLevel.PROVINCE,)
+NO_CAMPAIGN = "Không gắn với phong trào thi đua"
+NO_UNIT = "(không ghi đơn vị)"
+NO_PROPOSER = "(không ghi cơ quan đề nghị)"
+NO_CATEGORY = "Chưa phân loại"
+LOAI_HINH_LABELS = dict(LoaiHinh.choices)
+KIND_LABELS = dict(RecipientKind.choices)
+
+COUNT_KEYS = ("collectives", "individuals", "households", "revoked", "cash", "cash_unknown")
+
+
+@dataclass
+class Counts:
+    """Award lines of one group: live lines by recipient kind, revoked lines and cash."""
+
+    collectives: int = 0
+    individuals: int = 0
+    households: int = 0
+    revoked: int = 0
+    cash: int = 0
+    cash_unknown: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.collectives + self.individuals + self.households
+
+    def add(self, other: Counts) -> None:
+        for key in COUNT_KEYS:
+            setattr(self, key, getattr(self, key) + getattr(other, key))
+
+    def as_dict(self) -> dict[str, int]:
+        return {key: getattr(self, key) for key in COUNT_KEYS}
+
+
+@dataclass
+class Line:
+    """One row of a breakdown: this year's figures and last year's beside them."""
+
+    key: str
+    label: str
+    current: Counts = field(default_factory=Counts)
+    previous: Counts = field(default_factory=Counts)
+    loai_hinh: str = ""  # only for the award type × loại hình rows
+
+
+@dataclass
+class FormRow:
+    label: str
+    # award type code -> [collectives, individuals]
+    cells: dict[str, list[int]] = field(default_factory=dict)
+
+    def cell(self, code: str) -> list[int]:
+        return self.cells.setdefault(code, [0, 0])
+
+    @property
+    def collectives(self) -> int:
+        return sum(c for c, _ in self.cells.values())
+
+    @property
+    def individuals(self) -> int:
+        return sum(i for _, i in self.cells.values())
+
+
+@dataclass
+class FormSection:
+    title: str
+    rows: list[FormRow] = field(default_factory=list)
+
+
+@dataclass
+class AwardForm:
+    """0602.N / 0603.N: award types as column pairs, rows in sections."""
+
+    code: str
+    title: str
+    columns: list[tuple[str, str]]  # (award type code, name)
+    total: FormRow
+    sections: list[FormSection]
+
+
+@dataclass
+class CampaignForm0601:
+    code: str
+    title: str
+    total: int
+    sections: list[tuple[str, list[tuple[str, int]]]]  # (section title, [(label, count)])
+
+
+@dataclass
+class Summary:
+    year: int
+    basis: str
+    authority: Authority | None
+    subtree: bool
+    authority_ids: list[int] | None
+    totals: Counts
+    previous: Counts
+    by_award_type: list[Line]
+    by_type_loai_hinh: list[Line]
+    by_loai_hinh: list[Line]
+    by_campaign: list[Line]
+    by_unit: list[Line]
+    form_0601: CampaignForm0601
+    form_0602: AwardForm
+    form_0603: AwardForm
+
+    @property
+    def previous_year(self) -> int:
+        return self.year - 1
+
+    @property
+    def basis_label(self) -> str:
+        return BASIS_LABELS[self.basis]
+
+    @property
+    def scope_label(self) -> str:
+        if self.authority is None:
+            return "Toàn bộ sổ khen thưởng"
+        if self.subtree:
+            return f"{self.authority.name} và các cấp trực thuộc"
+        return self.authority.name
+
+    def awards(self) -> QuerySet:
+        """The year's award lines for the archive list (revoked ones included, marked)."""
+        return annual_awards_rows(
+            year=self.year, basis=self.basis, authority_ids=self.authority_ids
+        )
+
+    def as_json(self) -> dict:
+        def lines(items):
+            return [
+                {
+                    "key": line.key,
+                    "label": line.label,
+                    **line.current.as_dict(),
+                    "previous": line.previous.as_dict(),
+                }
+                for line in items
+            ]
+
+        def award_form(form: AwardForm) -> dict:
+            def row(r: FormRow) -> dict:
+                return {
+                    "label": r.label,
+                    "collectives": r.collectives,
+                    "individuals": r.individuals,
+                    "cells": {
+                        code: {"collectives": c, "individuals": i}
+                        for code, (c, i) in r.cells.items()
+                    },
+                }
+
+            return {
+                "title": form.title,
+                "columns": [code for code, _ in form.columns],
+                "total": row(form.total),
+                "sections": [
+                    {"title": s.title, "rows": [row(r) for r in s.rows]} for s in form.sections
+                ],
+            }
+
+        return {
+            "year": self.year,
+            "basis": self.basis,
+            "basis_label": self.basis_label,
+            "authority": self.authority.code if self.authority else None,
+            "subtree": self.subtree,
+            "totals": self.totals.as_dict(),
+            "previous": self.previous.as_dict(),
+            "rows": [
+                {
+                    "award_type": line.key,
+                    "loai_hinh": line.loai_hinh,
+                    "collectives": line.current.collectives,
+                    "individuals": line.current.individuals,
+                    "households": line.current.households,
+                    "revoked": line.current.revoked,
+                    "cash": line.current.cash,
+                    "cash_unknown": line.current.cash_unknown,
+                }
+                for line in self.by_type_loai_hinh
+                if line.current.total or line.current.revoked
+            ],
+            "by_award_type": lines(self.by_award_type),
+            "by_loai_hinh": lines(self.by_loai_hinh),
+            "by_campaign": lines(self.by_campaign),
+            "by_unit": lines(self.by_unit),
+            "forms": {
+                "forms_basis": FORMS_BASIS,
+                "0601.N": {
+                    "title": self.form_0601.title,
+                    "total": self.form_0601.total,
+                    "sections": [
+                        {"title": title, "rows": [{"label": k, "count": n} for k, n in rows]}
+                        for title, rows in self.form_0601.sections
+                    ],
+                },
+                "0602.N": award_form(self.form_0602),
+                "0603.N": award_form(self.form_0603),
+            },
+        }
+
+
+# ----------------------------------------------------------------------------------- scope
+def authority_subtree_ids(authority: Authority) -> list[int]:
+    """The authority and every authority below it through Authority.parent (one query)."""
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for pk, parent_id in Authority.objects.values_list("pk", "parent_id"):
+        children[parent_id].append(pk)
+    found, todo = [], [authority.pk]
+    seen = set()
+    while todo:
+        pk = todo.pop()
+        if pk in seen:  # a bad parent cycle must not hang the report
+            continue
+        seen.add(pk)
+        found.append(pk)
+        todo.extend(children.get(pk, ()))
+    return sorted(found)
+
+
+def _authority_ids(authority: Authority | None, subtree: bool) -> list[int] | None:
+    if authority is None:
+        return None
+    return authority_subtree_ids(authority) if subtree else [authority.pk]
+
+
+def _issued(authority_ids: list[int] | None) -> QuerySet:
+    awards = Award.objects.filter(decision__status=DecisionStatus.ISSUED)
+    if authority_ids is not None:
+        awards = awards.filter(authority_id__in=authority_ids)
+    return awards
+
+
+def _year_q(basis: str, year: int) -> Q:
+    if basis == ACHIEVEMENT:
+        return Q(period_to=year)
+    if basis == DECISION:
+        return Q(
+            decision__signed_date__gte=date(year, 1, 1),
+            decision__signed_date__lt=date(year + 1, 1, 1),
+        )
+    raise ValueError(f"Cách tính năm không hợp lệ: {basis!r} (chọn achievement hoặc decision).")
+
+
+def _year_filter(basis: str, years: tuple[int, ...]) -> Q:
+    if basis == ACHIEVEMENT:
+        return Q(period_to__in=years)
+    first, last = min(years), max(years)
+    return Q(
+        decision__signed_date__gte=date(first, 1, 1), decision__signed_date__lt=date(last + 1, 1, 1)
+    )
+
+
+def _aggregates(basis: str, year: int) -> dict:
+    live = Q(revoked_by__isnull=True)
+    result = {}
+    for prefix, y in (("c_", year), ("p_", year - 1)):
+        when = _year_q(basis, y)
+        result.update(
+            {
+                f"{prefix}collectives": Count(
+                    "id", filter=when & live & Q(collective__isnull=False)
+                ),
+                f"{prefix}individuals": Count(
+                    "id", filter=when & live & Q(individual__isnull=False)
+                ),
+                f"{prefix}households": Count("id", filter=when & live & Q(household__isnull=False)),
+                f"{prefix}revoked": Count("id", filter=when & Q(revoked_by__isnull=False)),
+                f"{prefix}cash": Sum("cash_amount", filter=when & live),
+                f"{prefix}cash_unknown": Count(
+                    "id", filter=when & live & Q(cash_amount__isnull=True)
+                ),
+            }
+        )
+    return result
+
+
+def _counts(row: dict, prefix: str) -> Counts:
+    return Counts(**{key: int(row[f"{prefix}{key}"] or 0) for key in COUNT_KEYS})
+
+
+def _grouped(
+    awards: QuerySet, basis: str, year: int, *fields: str
+) -> list[tuple[tuple, Counts, Counts]]:
+    rows = (
+        awards.filter(_year_filter(basis, (year - 1, year)))
+        .values(*fields)
+        .annotate(**_aggregates(basis, year))
+        .order_by()
+    )
+    return [(tuple(row[f] for f in fields), _counts(row, "c_"), _counts(row, "p_")) for row in rows]
+
+
+def _line_order(line: Line) -> tuple:
+    return (-line.current.total, -line.previous.total, name_sort_key(line.label))
+
+
+# ----------------------------------------------------------------------------------- forms
+def _form_0601(authority_ids: list[int] | None, year: int) -> CampaignForm0601:
+    campaigns = Campaign.objects.annotate(launched=Coalesce("launched_on", "start_date")).filter(
+        launched__gte=date(year, 1, 1), launched__lt=date(year + 1, 1, 1)
+    )
+    if authority_ids is not None:
+        campaigns = campaigns.filter(authority_id__in=authority_ids)
+    span = ExpressionWrapper(F("end_date") - F("start_date"), output_field=DurationField())
+    year_long = timedelta(days=365)
+    row = campaigns.annotate(span=span).aggregate(
+        total=Count("id"),
+        regular=Count("id", filter=Q(form=CampaignForm.REGULAR)),
+        thematic=Count("id", filter=Q(form=CampaignForm.THEMATIC)),
+        open_ended=Count("id", filter=Q(end_date__isnull=True)),
+        short=Count("id", filter=Q(end_date__isnull=False, span__lt=year_long)),
+        long=Count("id", filter=Q(end_date__isnull=False, span__gte=year_long)),
+    )
+    scopes = (
+        campaigns.values("scope").annotate(n=Count("id")).order_by("scope")
+    )  # few rows: the distinct scopes written on the year's campaigns
+    scope_rows = sorted(
+        ((r["scope"] or "(không ghi phạm vi)", r["n"]) for r in scopes),
+        key=lambda item: name_sort_key(item[0]),
+    )
+    return CampaignForm0601(
+        code="0601.N",
+        title="Biểu 0601.N – Phong trào thi đua phát động trong năm",
+        total=row["total"],
+        sections=[
+            ("Chia theo phạm vi", scope_rows),
+            (
+                "Chia theo thời gian",
+                [
+                    ("Dưới 1 năm (theo đợt, ngắn hạn)", row["short"]),
+                    ("Từ 1 năm trở lên (dài hạn)", row["long"]),
+                    ("Chưa xác định thời điểm kết thúc", row["open_ended"]),
+                ],
+            ),
+            (
+                "Chia theo hình thức",
+                [
+                    (CampaignForm.REGULAR.label, row["regular"]),
+                    (CampaignForm.THEMATIC.label, row["thematic"]),
+                ],
+            ),
+        ],
+    )
+
+
+def _award_forms(
+    authority_ids: list[int] | None,
+    year: int,
+    award_types: dict[int, AwardType],
+    authority_names: dict[int, str],
+) -> tuple[AwardForm, AwardForm]:
+    levels = {*STATE_LEVELS, *PROVINCE_LEVELS}
+    awards = Award.objects.filter(
+        decision__status=DecisionStatus.ISSUED,
+        revoked_by__isnull=True,
+        award_type__level__in=levels,
+        decision__signed_date__gte=date(year, 1, 1),
+        decision__signed_date__lt=date(year + 1, 1, 1),
+    )
+    if authority_ids is not None:
+        awards = awards.filter(
+            Q(authority_id__in=authority_ids)
+            | Q(decision__proposing_authority_id__in=authority_ids)
+        )
+    grouped = list(
+        awards.values(
+            "award_type_id",
+            "decision__proposing_authority_id",
+            "decision__proposing_unit_id",
+            "recipient_category",
+            "loai_hinh",
+        )
+        .annotate(
+            collectives=Count("id", filter=Q(collective__isnull=False)),
+            individuals=Count("id", filter=Q(individual__isnull=False)),
+        )
+        .order_by()
+    )
+    unit_ids = {
+        r["decision__proposing_unit_id"]
+        for r in grouped
+        if r["decision__proposing_unit_id"] and not r["decision__proposing_authority_id"]
+    }
+    unit_names = (
+        dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name")) if unit_ids else {}
+    )
+    categories = dict(RecipientCategory.choices)
+
+    def build(code: str, title: str, type_levels: tuple[str, ...]) -> AwardForm:
+        year_start, year_end = date(year, 1, 1), date(year, 12, 31)
+        used = {r["award_type_id"] for r in grouped}
+        columns = [
+            (t.code, t.name)
+            for t in sorted(award_types.values(), key=lambda t: (t.display_order, t.code))
+            if t.level in type_levels
+            and (
+                t.pk in used
+                or (
+                    (t.valid_from is None or t.valid_from <= year_end)
+                    and (t.valid_to is None or t.valid_to >= year_start)
+                )
+            )
+        ]
+        total = FormRow("Tổng số")
+        by_proposer: dict[str, FormRow] = {}
+        by_category: dict[str, FormRow] = {
+            label: FormRow(label) for value, label in RecipientCategory.choices
+        }
+        by_category[NO_CATEGORY] = FormRow(NO_CATEGORY)
+        by_loai_hinh = {label: FormRow(label) for _, label in LoaiHinh.choices}
+        for r in grouped:
+            award_type = award_types[r["award_type_id"]]
+            if award_type.level not in type_levels:
+                continue
+            if r["decision__proposing_authority_id"]:
+                proposer = authority_names[r["decision__proposing_authority_id"]]
+            elif r["decision__proposing_unit_id"]:
+                proposer = unit_names[r["decision__proposing_unit_id"]]
+            else:
+                proposer = NO_PROPOSER
+            category = categories.get(r["recipient_category"], NO_CATEGORY)
+            for row in (
+                total,
+                by_proposer.setdefault(proposer, FormRow(proposer)),
+                by_category[category],
+                by_loai_hinh[LOAI_HINH_LABELS.get(r["loai_hinh"], r["loai_hinh"])],
+            ):
+                cell = row.cell(award_type.code)
+                cell[0] += r["collectives"]
+                cell[1] += r["individuals"]
+        proposers = sorted(by_proposer.values(), key=lambda row: name_sort_key(row.label))
+        return AwardForm(
+            code=code,
+            title=title,
+            columns=columns,
+            total=total,
+            sections=[
+                FormSection("I. Chia theo cơ quan đề nghị", proposers),
+                FormSection("II. Chia theo đối tượng", list(by_category.values())),
+                FormSection("III. Chia theo loại hình khen thưởng", list(by_loai_hinh.values())),
+            ],
+        )
+
+    return (
+        build("0602.N", "Biểu 0602.N – Khen thưởng cấp Nhà nước", STATE_LEVELS),
+        build("0603.N", "Biểu 0603.N – Khen thưởng cấp bộ, ngành, tỉnh", PROVINCE_LEVELS),
+    )
+
+
+# ----------------------------------------------------------------------------------- summary
+def annual_summary(
+    *,
+    year: int,
+    authority: Authority | None = None,
+    subtree: bool = False,
+    basis: str = ACHIEVEMENT,
+) -> Summary:
+    """The year's report for one authority (with those below it, if subtree) or the registry.
+
+    A fixed number of queries whatever the size of the registry.
+    """
+    if basis not in BASES:
+        raise ValueError(f"Cách tính năm không hợp lệ: {basis!r} (chọn achievement hoặc decision).")
+    year = int(year)
+    authority_ids = _authority_ids(authority, subtree)
+    awards = _issued(authority_ids)
+    award_types = {t.pk: t for t in AwardType.objects.all()}
+    authority_names = dict(Authority.objects.values_list("pk", "name"))
+
+    # 1. award type × loại hình: gives the totals, the award types and the loại hình too.
+    totals, previous = Counts(), Counts()
+    by_type: dict[int, Line] = {}
+    by_loai_hinh = {code: Line(code, label) for code, label in LoaiHinh.choices}
+    type_loai_hinh = []
+    for (type_id, loai_hinh), current, last in _grouped(
+        awards, basis, year, "award_type_id", "loai_hinh"
+    ):
+        award_type = award_types[type_id]
+        totals.add(current)
+        previous.add(last)
+        line = by_type.setdefault(type_id, Line(award_type.code, award_type.name))
+        line.current.add(current)
+        line.previous.add(last)
+        lh = by_loai_hinh.setdefault(
+            loai_hinh, Line(loai_hinh, LOAI_HINH_LABELS.get(loai_hinh, loai_hinh))
+        )
+        lh.current.add(current)
+        lh.previous.add(last)
+        type_loai_hinh.append(
+            Line(award_type.code, award_type.name, current, last, loai_hinh=loai_hinh)
+        )
+    type_order = {t.pk: (t.display_order, t.code) for t in award_types.values()}
+    by_award_type = [by_type[pk] for pk in sorted(by_type, key=type_order.__getitem__)]
+    code_order = {t.code: (t.display_order, t.code) for t in award_types.values()}
+    loai_hinh_order = {code: i for i, code in enumerate(LoaiHinh.values)}
+    type_loai_hinh.sort(
+        key=lambda line: (code_order[line.key], loai_hinh_order.get(line.loai_hinh, 99))
+    )
+
+    # 2. campaigns.
+    campaign_rows = _grouped(awards, basis, year, "campaign_id")
+    campaign_ids = [key[0] for key, _, _ in campaign_rows if key[0]]
+    campaign_names = (
+        dict(Campaign.objects.filter(pk__in=campaign_ids).values_list("pk", "name"))
+        if campaign_ids
+        else {}
+    )
+    by_campaign = sorted(
+        (
+            Line(str(key[0] or ""), campaign_names.get(key[0], NO_CAMPAIGN), current, last)
+            for key, current, last in campaign_rows
+        ),
+        key=_line_order,
+    )
+
+    # 3. recipient units, as printed on the award (the snapshot).
+    by_unit = sorted(
+        (
+            Line(key[0] or "", key[0] or NO_UNIT, current, last)
+            for key, current, last in _grouped(awards, basis, year, "recipient_unit")
+        ),
+        key=_line_order,
+    )
+
+    form_0602, form_0603 = _award_forms(authority_ids, year, award_types, authority_names)
+    return Summary(
+        year=year,
+        basis=basis,
+        authority=authority,
+        subtree=subtree,
+        authority_ids=authority_ids,
+        totals=totals,
+        previous=previous,
+        by_award_type=by_award_type,
+        by_type_loai_hinh=type_loai_hinh,
+        by_loai_hinh=list(by_loai_hinh.values()),
+        by_campaign=by_campaign,
+        by_unit=by_unit,
+        form_0601=_form_0601(authority_ids, year),
+        form_0602=form_0602,
+        form_0603=form_0603,
+    )
+
+
+LIST_FIELDS = (
+    "decision__number",
+    "decision__signed_date",
+    "authority__name",
+    "award_type__name",
+    "loai_hinh",
+    "collective_id",
+    "individual_id",
+    "recipient_name",
+    "recipient_position",
+    "recipient_unit",
+    "period_from",
+    "period_to",
+    "campaign__name",
+    "register_number",
+    "cash_amount",
+    "revoked_by__number",
+    "revoked_on",
+)
+
+
+def annual_awards_rows(
+    *, year: int, basis: str = ACHIEVEMENT, authority_ids: list[int] | None = None
+) -> QuerySet:
+    """The year's award lines as tuples of LIST_FIELDS, in decision order (one query, lazy).
+
+    Revoked lines are included: the archive keeps them, marked with the revoking decision.
+    """
+    return (
+        _issued(authority_ids)
+        .filter(_year_q(basis, int(year)))
+        .order_by("decision__signed_date", "decision_id", "line_no", "id")
+        .values_list(*LIST_FIELDS)
+    )
+
+
+def recipient_kind_label(collective_id, individual_id) -> str:
+    if collective_id:
+        return KIND_LABELS[RecipientKind.COLLECTIVE]
+    if individual_id:
+        return KIND_LABELS[RecipientKind.INDIVIDUAL]
+    return KIND_LABELS[RecipientKind.HOUSEHOLD]
