@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from registry.models import Award, Decision
+from registry.selectors.eligibility import award_eligibility_warnings
 from registry.services.decisions import (
     award_save,
     awards_problems,
@@ -37,6 +38,20 @@ class AwardInlineFormSet(forms.BaseInlineFormSet):
             for field, messages_ in found.items():
                 for message in messages_:
                     form.add_error(None if field not in form.fields else field, message)
+        # Eligibility informs, the council decides: a line whose recipient does not meet the
+        # rule in force is saved only with the reason recorded in eligibility_override.
+        checked = [f for f in forms_ if not f.errors]
+        warnings = award_eligibility_warnings(
+            decision=decision, awards=[f.instance for f in checked]
+        )
+        for form, found in zip(checked, warnings, strict=True):
+            if found and not (form.cleaned_data.get("eligibility_override") or "").strip():
+                for message in found:
+                    form.add_error("eligibility_override", message)
+                form.add_error(
+                    "eligibility_override",
+                    "Nếu Hội đồng vẫn đề nghị, hãy ghi lý do vào ô “lý do vẫn đề nghị” rồi lưu lại.",
+                )
 
 
 class AwardInline(admin.TabularInline):
@@ -53,6 +68,7 @@ class AwardInline(admin.TabularInline):
         "achievement",
         "period_from",
         "period_to",
+        "eligibility_override",
         "register_number",
         "cash_amount",
     ]

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 
 from registry.models import Authority, AwardPower, AwardType, BaseSalary, CashMultiple
+from registry.services.rules import rules_load
 
 CATALOGUE_PATH = Path(settings.BASE_DIR) / "fixtures" / "catalogue.json"
 
@@ -160,4 +161,7 @@ def catalogue_load(*, path: Path | str | None = None) -> dict[str, dict[str, int
                     },
                     counts("cash_multiples"),
                 )
+        if path is None:
+            # The shipped eligibility rules name the shipped award types: load them together.
+            result.update(rules_load())
     return result

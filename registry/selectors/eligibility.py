@@ -1,0 +1,992 @@
+"""Who meets the eligibility rules, and why: checked on entry and turned into nominee lists.
+
+How history counts (the same for every path):
+- Only merit awards count (loại hình thường xuyên) of issued decisions; đột xuất, chuyên đề and
+  the other kinds are ignored, and a revoked award never counts.
+- An award counts in the last year of its achievement (period_to); "N lần liên tục" walks back
+  from the year through awards whose achievement periods follow each other without a gap.
+- A yearly rating counts in its year; a school-year rating is stored in its end year already.
+- Discipline counts when it overlaps the years examined, or still runs on the day of the check.
+
+Speed: the history of every candidate is read in a few queries (one per table), then each
+recipient is judged in memory. Nothing is read per recipient.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from registry.models import (
+    Authority,
+    Award,
+    AwardType,
+    BlocMembership,
+    Collective,
+    Decision,
+    Discipline,
+    Household,
+    Individual,
+    Initiative,
+    LoaiHinh,
+    Rating,
+    RecipientKind,
+)
+from registry.models.awards import DecisionStatus
+from registry.models.eligibility import (
+    MEMBER_KINDS,
+    ConditionKind,
+    EligibilityCondition,
+    EligibilityRoute,
+    EligibilityRule,
+)
+from registry.models.ratings import InitiativeLevel
+
+COUNTED_LOAI_HINH = (LoaiHinh.REGULAR,)
+GRADE_RANK = {"HTXSNV": 4, "HTTNV": 3, "HTNV": 2, "KHTNV": 1}
+LEVEL_RANK = {
+    InitiativeLevel.GRASSROOTS: 1,
+    InitiativeLevel.PROVINCE: 2,
+    InitiativeLevel.NATIONAL: 3,
+}
+LEVEL_TEXT = {
+    InitiativeLevel.GRASSROOTS: "cấp cơ sở",
+    InitiativeLevel.PROVINCE: "cấp bộ, ngành, tỉnh",
+    InitiativeLevel.NATIONAL: "toàn quốc",
+}
+JSON_KIND = {
+    RecipientKind.INDIVIDUAL: "individual",
+    RecipientKind.COLLECTIVE: "collective",
+    RecipientKind.HOUSEHOLD: "household",
+}
+_FIELD = {
+    RecipientKind.INDIVIDUAL: "individual",
+    RecipientKind.COLLECTIVE: "collective",
+    RecipientKind.HOUSEHOLD: "household",
+}
+_KIND_ORDER = [RecipientKind.COLLECTIVE, RecipientKind.INDIVIDUAL, RecipientKind.HOUSEHOLD]
+_CHUNK = 500  # ids per IN (...) list: well under SQLite's limit on query parameters
+_EMPTY: dict = {}
+
+
+def grade_label(grade: str) -> str:
+    """'HTXSNV' for the top grade, 'HTTNV trở lên' for the others."""
+    return grade if grade == "HTXSNV" else f"{grade} trở lên"
+
+
+def years_text(years: Iterable[int]) -> str:
+    return ", ".join(str(y) for y in sorted(years))
+
+
+def span(first: int, last: int) -> str:
+    return str(last) if first == last else f"{first}–{last}"
+
+
+# --------------------------------------------------------------------------- bloc ranking
+def bloc_leaders(*, bloc, year: int) -> tuple[set[int], str]:
+    """Units ranked first in the bloc's year, and a note; the one place that reads a ranking.
+
+    Reads registry.selectors.targets.bloc_ranking (scores of the bloc's pledge). Returns an
+    empty set and the reason when the bloc cannot be ranked yet.
+    """
+    from registry.selectors.targets import bloc_ranking
+
+    try:
+        ranking = bloc_ranking(bloc=bloc, year=year)
+    except ValidationError as error:
+        return set(), " ".join(error.messages)
+    first = [row for row in ranking.rows if row.rank == 1]
+    if any(row.missing_results for row in first):
+        return set(), (
+            f"kết quả chỉ tiêu của {bloc} năm {year} chưa đủ nên chưa xác định được đơn vị "
+            "dẫn đầu. Hãy nhập đủ kết quả chỉ tiêu của giao ước."
+        )
+    return {row.unit.pk for row in first}, " (đồng hạng nhất)" if len(first) > 1 else ""
+
+
+# --------------------------------------------------------------------------- answers
+@dataclass
+class Answer:
+    """One recipient judged against one rule, explained in Vietnamese."""
+
+    kind: str
+    id: int
+    name: str
+    eligible: bool
+    route: str = ""
+    evidence: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    rule: EligibilityRule | None = None
+    year: int | None = None
+
+    def as_json(self) -> dict:
+        return {
+            "recipient_kind": JSON_KIND[self.kind],
+            "id": self.id,
+            "name": self.name,
+            "eligible": self.eligible,
+            "route": self.route,
+            "evidence": list(self.evidence),
+            "missing": list(self.missing),
+        }
+
+
+# --------------------------------------------------------------------------- rules
+def _rules_queryset():
+    conditions = EligibilityCondition.objects.select_related(
+        "award_type", "award_type_alt", "other_award_type"
+    )
+    routes = EligibilityRoute.objects.prefetch_related(Prefetch("conditions", queryset=conditions))
+    return EligibilityRule.objects.select_related("award_type").prefetch_related(
+        Prefetch("routes", queryset=routes)
+    )
+
+
+def _specificity(rule: EligibilityRule, chain: str | None, level: str | None) -> tuple:
+    if chain is None:  # no authority given: prefer the state rule, then the general one
+        return (rule.chain in ("", "nha-nuoc"), rule.chain == "", rule.valid_from or date.min)
+    return (bool(rule.chain) + bool(rule.authority_level), rule.valid_from or date.min)
+
+
+def rules_in_force(
+    *,
+    award_type_ids: Iterable[int],
+    on: date,
+    authority: Authority | None = None,
+    loai_hinh: str | None = LoaiHinh.REGULAR,
+) -> dict[tuple[int, str], EligibilityRule]:
+    """The rule in force on a day per (award type, recipient kind); three queries.
+
+    A rule bound to a chain or an authority level applies only to decisions of such authorities,
+    and beats a general rule; between equals the one in force since later wins.
+    """
+    chain = authority.chain if authority else None
+    level = authority.level if authority else None
+    rules = _rules_queryset().filter(
+        EligibilityRule.valid_on_q(on), award_type_id__in=set(award_type_ids)
+    )
+    if loai_hinh:
+        rules = rules.filter(loai_hinh=loai_hinh)
+    best: dict[tuple[int, str], EligibilityRule] = {}
+    for rule in rules:
+        if authority is not None and (
+            (rule.chain and rule.chain != chain)
+            or (rule.authority_level and rule.authority_level != level)
+        ):
+            continue
+        key = (rule.award_type_id, rule.recipient_kind)
+        if key not in best or _specificity(rule, chain, level) > _specificity(
+            best[key], chain, level
+        ):
+            best[key] = rule
+    return best
+
+
+# --------------------------------------------------------------------------- history
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
+class _Scope:
+    """Which recipients of one kind: given ids, the records of an authority subtree, or all."""
+
+    def __init__(self, kind: str, *, ids=None, authority_ids=None):
+        self.kind = kind
+        self.field = _FIELD[kind]
+        self.ids = None if ids is None else sorted(set(ids))
+        self.authority_ids = authority_ids
+
+
+def _scope_q(scope: _Scope, fk: str) -> list[Q]:
+    """Filters on a table with a foreign key `fk` to the recipient (`individual`, ...)."""
+    if scope.ids is not None:
+        return [Q(**{f"{fk}_id__in": chunk}) for chunk in _chunks(scope.ids)]
+    if scope.authority_ids is not None:
+        return [Q(**{f"{fk}__registered_by_id__in": scope.authority_ids})]
+    return [Q(**{f"{fk}__isnull": False})]
+
+
+def _recipient_q(scope: _Scope) -> list[Q]:
+    if scope.ids is not None:
+        return [Q(id__in=chunk) for chunk in _chunks(scope.ids)]
+    if scope.authority_ids is not None:
+        return [Q(registered_by_id__in=scope.authority_ids)]
+    return [Q()]
+
+
+def counted_awards():
+    """Awards that count towards higher awards: merit, issued, not revoked."""
+    return Award.objects.filter(
+        loai_hinh__in=COUNTED_LOAI_HINH,
+        decision__status=DecisionStatus.ISSUED,
+        revoked_by__isnull=True,
+    )
+
+
+@dataclass
+class _Needs:
+    """What a rule needs to read, for a year: the earliest year per table (None: no limit)."""
+
+    award_from: dict[int, int | None] = field(default_factory=dict)
+    rating_from: int | None = None
+    initiative_from: int | None = None
+    discipline_from: int | None = None
+    member_types: set[int] = field(default_factory=set)
+    members: bool = False
+    bloc: bool = False
+
+    def award(self, type_id: int | None, first: int | None) -> None:
+        if type_id is None:
+            return
+        if type_id in self.award_from:
+            current = self.award_from[type_id]
+            first = None if current is None or first is None else min(current, first)
+        self.award_from[type_id] = first
+
+    @staticmethod
+    def earliest(current: int | None, first: int) -> int:
+        return first if current is None else min(current, first)
+
+
+def _needs(rule: EligibilityRule, year: int) -> _Needs:
+    needs = _Needs()
+    for route in rule.routes.all():
+        for c in route.conditions.all():
+            n = c.years or 1
+            first = year - n + 1
+            if c.kind == ConditionKind.HOLDS:
+                for t in (c.award_type_id, c.award_type_alt_id):
+                    needs.award(t, first if c.years else None)
+            elif c.kind == ConditionKind.AWARD_STREAK:
+                # A streak of multi-year awards reaches further back; read them all.
+                for t in (c.award_type_id, c.award_type_alt_id):
+                    needs.award(t, None)
+            elif c.kind == ConditionKind.RATING_STREAK:
+                needs.rating_from = needs.earliest(needs.rating_from, first)
+                needs.award(c.other_award_type_id, first)
+            elif c.kind == ConditionKind.INITIATIVES:
+                needs.initiative_from = needs.earliest(needs.initiative_from, first)
+            elif c.kind == ConditionKind.NO_DISCIPLINE:
+                needs.discipline_from = needs.earliest(needs.discipline_from, first)
+            elif c.kind == ConditionKind.BLOC_LEADER:
+                needs.bloc = True
+            elif c.kind in MEMBER_KINDS:
+                needs.members = True
+                needs.member_types.update(
+                    t for t in (c.award_type_id, c.award_type_alt_id) if t is not None
+                )
+    return needs
+
+
+class _History:
+    """Everything a rule needs about a set of recipients of one kind, read in a few queries."""
+
+    def __init__(self, *, rule: EligibilityRule, year: int, on: date, scope: _Scope):
+        self.rule, self.year, self.on, self.scope = rule, year, on, scope
+        self.needs = needs = _needs(rule, year)
+        fk = scope.field
+        # awards[(recipient, type)][period_to] = (period_from, decision number)
+        self.awards: dict[tuple[int, int], dict[int, tuple[int, str]]] = {}
+        if needs.award_from:
+            window = Q()
+            for type_id, first in needs.award_from.items():
+                q = Q(award_type_id=type_id, period_to__lte=year)
+                if first is not None:
+                    q &= Q(period_to__gte=first)
+                window |= q
+            awards = self.awards
+            for q in _scope_q(scope, fk):
+                rows = (
+                    counted_awards()
+                    .filter(q, window)
+                    .values_list(
+                        f"{fk}_id", "award_type_id", "period_from", "period_to", "decision__number"
+                    )
+                )
+                for rid, type_id, start, end, number in rows.iterator(chunk_size=10_000):
+                    by_end = awards.get((rid, type_id))
+                    if by_end is None:
+                        awards[(rid, type_id)] = {end: (start, number)}
+                    elif end not in by_end:
+                        by_end[end] = (start, number)
+        # ratings[recipient][year] = grade
+        self.ratings: dict[int, dict[int, str]] = {}
+        if needs.rating_from is not None and scope.kind != RecipientKind.HOUSEHOLD:
+            ratings = self.ratings
+            for q in _scope_q(scope, fk):
+                rows = Rating.objects.filter(
+                    q, year__gte=needs.rating_from, year__lte=year
+                ).values_list(f"{fk}_id", "year", "grade")
+                for rid, y, grade in rows.iterator(chunk_size=10_000):
+                    by_year = ratings.get(rid)
+                    if by_year is None:
+                        by_year = ratings[rid] = {}
+                    by_year[y] = grade
+        self.initiatives: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+        if needs.initiative_from is not None and scope.kind != RecipientKind.HOUSEHOLD:
+            for q in _scope_q(scope, fk):
+                rows = Initiative.objects.filter(
+                    q, year__gte=needs.initiative_from, year__lte=year
+                ).values_list(f"{fk}_id", "year", "level", "title")
+                for rid, y, level, title in rows.iterator(chunk_size=10_000):
+                    self.initiatives[rid].append((y, level, title))
+        self.disciplines: dict[int, list[tuple[date, date | None, str]]] = defaultdict(list)
+        if needs.discipline_from is not None and scope.kind != RecipientKind.HOUSEHOLD:
+            start = date(needs.discipline_from, 1, 1)
+            end = max(date(year, 12, 31), on)
+            for q in _scope_q(scope, fk):
+                rows = (
+                    Discipline.objects.filter(q, start_date__lte=end)
+                    .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+                    .values_list(f"{fk}_id", "start_date", "end_date", "form")
+                )
+                for rid, begin, finish, form in rows:
+                    self.disciplines[rid].append((begin, finish, form))
+        self.units: dict[int, int | None] = {}
+        self.members: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+        self.member_awards: dict[int, set[int]] = defaultdict(set)
+        self.unit_names: dict[int, str] = {}
+        self.leaders: dict[int, list[tuple[str, bool, str]]] = defaultdict(list)
+
+    def load_collective_units(self, units: dict[int, int | None]) -> None:
+        """Collectives' units are known from the candidates query; members and blocs follow."""
+        self.units = units
+        unit_ids = sorted({u for u in units.values() if u})
+        if not unit_ids:
+            return
+        if self.needs.members:
+            for chunk in _chunks(unit_ids):
+                rows = Rating.objects.filter(
+                    unit_id__in=chunk, individual__isnull=False, year=self.year
+                ).values_list("unit_id", "individual_id", "grade", "individual__full_name")
+                for unit_id, person, grade, name in rows:
+                    self.members[unit_id].append((person, grade, name))
+                if self.needs.member_types:
+                    member_ids = Rating.objects.filter(
+                        unit_id__in=chunk, individual__isnull=False, year=self.year
+                    ).values("individual_id")
+                    rows = (
+                        counted_awards()
+                        .filter(
+                            individual_id__in=member_ids,
+                            award_type_id__in=self.needs.member_types,
+                            period_to=self.year,
+                        )
+                        .values_list("individual_id", "award_type_id")
+                    )
+                    for person, type_id in rows:
+                        self.member_awards[person].add(type_id)
+        if self.needs.bloc:
+            memberships = BlocMembership.objects.filter(
+                unit_id__in=unit_ids, year=self.year
+            ).select_related("bloc")
+            by_bloc: dict[int, tuple] = {}
+            for membership in memberships:
+                by_bloc.setdefault(membership.bloc_id, (membership.bloc, []))[1].append(
+                    membership.unit_id
+                )
+            for bloc, members in by_bloc.values():
+                leaders, note = bloc_leaders(bloc=bloc, year=self.year)
+                for unit_id in members:
+                    self.leaders[unit_id].append((bloc.name, unit_id in leaders, note))
+
+
+# --------------------------------------------------------------------------- conditions
+def _type_names(c: EligibilityCondition) -> str:
+    names = [c.award_type.name]
+    if c.award_type_alt_id:
+        names.append(c.award_type_alt.name)
+    return " hoặc ".join(names)
+
+
+def _holds(c, h: _History, rid, explain):
+    year = h.year
+    first = year - c.years + 1 if c.years else None
+    found = []
+    for t in (c.award_type_id, c.award_type_alt_id):
+        for end, (start, number) in h.awards.get((rid, t), _EMPTY).items():
+            if end <= year and (first is None or end >= first):
+                found.append((end, start, number))
+    if not explain:
+        return bool(found), None, None
+    where = f" trong {c.years} năm {first}–{year}" if first else f" đến năm {year}"
+    if not found:
+        return False, [], [f"chưa được tặng {_type_names(c)}{where}"]
+    end, start, number = max(found)
+    return True, [f"Đã được tặng {_type_names(c)} (thành tích {span(start, end)}, QĐ {number})"], []
+
+
+def _award_streak(c, h: _History, rid, explain):
+    ends = h.awards.get((rid, c.award_type_id), _EMPTY)
+    if c.award_type_alt_id:
+        ends = {**h.awards.get((rid, c.award_type_alt_id), _EMPTY), **ends}
+    y = h.year
+    found, missing = [], []
+    for _ in range(c.years):
+        hit = ends.get(y)
+        if hit is None:
+            missing.append(y)
+            y -= 1
+        else:
+            found.append((hit[0], y, hit[1]))
+            y = hit[0] - 1
+    ok = not missing
+    if not explain:
+        return ok, None, None
+    names = _type_names(c)
+    if not ok:
+        return False, [], [f"thiếu năm {years_text(missing)}: chưa có {names}"]
+    found.reverse()
+    numbers = ", ".join(n for _, _, n in found)
+    if all(start == end for start, end, _ in found):
+        text = f"{names} {c.years} năm liên tục ({span(found[0][0], found[-1][1])})"
+    else:
+        periods = ", ".join(span(s, e) for s, e, _ in found)
+        text = f"{names} {c.years} lần liên tục ({periods})"
+    return True, [f"{text}, QĐ {numbers}"], []
+
+
+def _rating_streak(c, h: _History, rid, explain):
+    year, n = h.year, c.years
+    first = year - n + 1
+    ratings = h.ratings.get(rid, {})
+    need = GRADE_RANK[c.grade]
+    gaps, low = [], []
+    for y in range(first, year + 1):
+        grade = ratings.get(y)
+        if grade is None:
+            gaps.append(y)
+        elif GRADE_RANK[grade] < need:
+            low.append(y)
+    counted = []
+    if c.count:
+        need2 = GRADE_RANK.get(c.other_grade, 99)
+        other = (
+            h.awards.get((rid, c.other_award_type_id), _EMPTY) if c.other_award_type_id else _EMPTY
+        )
+        for y in range(first, year + 1):
+            grade = ratings.get(y)
+            if (grade is not None and GRADE_RANK[grade] >= need2) or y in other:
+                counted.append(y)
+    ok = not gaps and not low and len(counted) >= (c.count or 0)
+    if not explain:
+        return ok, None, None
+    label = " hoặc ".join(
+        x for x in (c.other_grade, c.other_award_type.name if c.other_award_type_id else "") if x
+    )
+    evidence, missing = [], []
+    if gaps:
+        missing.append(f"thiếu năm {years_text(gaps)}: chưa có xếp loại")
+    if low:
+        grades = ", ".join(f"{y}: {ratings[y]}" for y in low)
+        missing.append(f"xếp loại chưa đạt {grade_label(c.grade)} ({grades})")
+    if not gaps and not low:
+        if n == 1:
+            evidence.append(f"Năm {year}: xếp loại {ratings[year]}")
+        else:
+            evidence.append(f"{grade_label(c.grade)} {n} năm liên tục ({first}–{year})")
+    if c.count:
+        if len(counted) >= c.count:
+            evidence.append(f"trong đó {len(counted)} năm {label} ({years_text(counted)})")
+        else:
+            have = f" ({years_text(counted)})" if counted else ""
+            missing.append(
+                f"trong {n} năm {first}–{year} mới có {len(counted)}/{c.count} năm {label}{have}"
+            )
+    return ok, evidence, missing
+
+
+def _initiatives(c, h: _History, rid, explain):
+    year, n = h.year, c.years or 1
+    first = year - n + 1
+    need = LEVEL_RANK[c.initiative_level]
+    rows = [r for r in h.initiatives.get(rid, ()) if first <= r[0] <= year]
+    good = [r for r in rows if LEVEL_RANK[r[1]] >= need]
+    ok = len(good) >= c.count
+    if not explain:
+        return ok, None, None
+    level = LEVEL_TEXT[c.initiative_level]
+    where = f"năm {year}" if n == 1 else f"{first}–{year}"
+    if ok:
+        titles = "; ".join(f"“{t}” ({LEVEL_TEXT[lv]}, {y})" for y, lv, t in sorted(good))
+        return True, [f"{len(good)} sáng kiến từ {level} trở lên: {titles}"], []
+    text = f"chưa đủ sáng kiến từ {level} trở lên trong {where}: có {len(good)}/{c.count}"
+    lower = len(rows) - len(good)
+    if lower:
+        text += f" ({lower} sáng kiến ở cấp thấp hơn không được tính)"
+    return False, [], [text]
+
+
+def _no_discipline(c, h: _History, rid, explain):
+    first = h.year - (c.years or 1) + 1
+    rows = h.disciplines.get(rid, ())
+    start, end = date(first, 1, 1), max(date(h.year, 12, 31), h.on)
+    hits = [r for r in rows if r[0] <= end and (r[1] is None or r[1] >= start)]
+    if not explain:
+        return not hits, None, None
+    if not hits:
+        return True, [f"Không bị kỷ luật trong thời gian xét ({span(first, h.year)})"], []
+    texts = []
+    for begin, finish, form in sorted(hits):
+        until = f" đến {finish:%d/%m/%Y}" if finish else " (chưa hết thời hạn)"
+        texts.append(f"bị kỷ luật {form.lower()} từ {begin:%d/%m/%Y}{until}")
+    return False, [], texts
+
+
+def _collective_unit(h: _History, rid):
+    unit = h.units.get(rid)
+    if unit is None:
+        return None, "tập thể chưa gắn với đơn vị trong cây đơn vị nên chưa xét được"
+    return unit, ""
+
+
+def _bloc_leader(c, h: _History, rid, explain):
+    if h.scope.kind != RecipientKind.COLLECTIVE:
+        return False, [], ["chỉ xét cho tập thể"]
+    unit, problem = _collective_unit(h, rid)
+    blocs = h.leaders.get(unit, []) if unit else []
+    led = [(name, note) for name, leader, note in blocs if leader]
+    if not explain:
+        return bool(led), None, None
+    if led:
+        return True, [f"Dẫn đầu {name} năm {h.year}{note}" for name, note in led], []
+    if problem:
+        return False, [], [problem]
+    if not blocs:
+        return False, [], [f"năm {h.year}: không là thành viên khối, cụm thi đua nào"]
+    texts = []
+    for name, _, note in blocs:
+        if note and not note.startswith(" ("):
+            texts.append(f"năm {h.year}: {note}")
+        else:
+            texts.append(f"năm {h.year}: không dẫn đầu {name}")
+    return False, [], texts
+
+
+def _members(c, h: _History, rid, explain):
+    if h.scope.kind != RecipientKind.COLLECTIVE:
+        return False, [], ["chỉ xét cho tập thể"]
+    unit, problem = _collective_unit(h, rid)
+    members = h.members.get(unit, []) if unit else []
+    if not members:
+        if not explain:
+            return False, None, None
+        return (
+            False,
+            [],
+            [problem or f"năm {h.year}: chưa có thành viên nào được xếp loại tại đơn vị"],
+        )
+    total = len(members)
+    if c.kind == ConditionKind.MEMBERS_RATED:
+        need = GRADE_RANK[c.grade]
+        below = [(name, grade) for _, grade, name in members if GRADE_RANK[grade] < need]
+        if not explain:
+            return not below, None, None
+        if not below:
+            return (
+                True,
+                [f"Năm {h.year}: cả {total} thành viên xếp loại {grade_label(c.grade)}"],
+                [],
+            )
+        names = ", ".join(f"{name} ({grade})" for name, grade in sorted(below))
+        return False, [], [f"năm {h.year}: thành viên xếp loại dưới {c.grade}: {names}"]
+    types = {t for t in (c.award_type_id, c.award_type_alt_id) if t}
+    holders = sum(1 for person, _, _ in members if h.member_awards.get(person, set()) & types)
+    if c.kind == ConditionKind.MEMBER_HOLDS:
+        ok = holders >= 1
+        if not explain:
+            return ok, None, None
+        if ok:
+            return True, [f"Năm {h.year}: {holders} thành viên đạt {_type_names(c)}"], []
+        return False, [], [f"năm {h.year}: chưa có thành viên nào đạt {_type_names(c)}"]
+    percent = Decimal(holders * 100) / total
+    ok = percent >= c.share
+    if not explain:
+        return ok, None, None
+    text = f"{holders}/{total} thành viên ({percent:.0f}%) đạt {_type_names(c)}"
+    if ok:
+        return True, [f"Năm {h.year}: {text}"], []
+    return False, [], [f"năm {h.year}: mới có {text}, cần từ {c.share.normalize():f}%"]
+
+
+_CHECKS = {
+    ConditionKind.HOLDS: _holds,
+    ConditionKind.AWARD_STREAK: _award_streak,
+    ConditionKind.RATING_STREAK: _rating_streak,
+    ConditionKind.INITIATIVES: _initiatives,
+    ConditionKind.NO_DISCIPLINE: _no_discipline,
+    ConditionKind.BLOC_LEADER: _bloc_leader,
+    ConditionKind.MEMBERS_SHARE: _members,
+    ConditionKind.MEMBER_HOLDS: _members,
+    ConditionKind.MEMBERS_RATED: _members,
+}
+
+
+def _routes(rule: EligibilityRule) -> list[tuple[EligibilityRoute, list[tuple]]]:
+    """The rule's routes with (check, condition) pairs, worked out once per rule."""
+    return [
+        (route, [(_CHECKS[c.kind], c) for c in route.conditions.all()])
+        for route in rule.routes.all()
+    ]
+
+
+def _judge(rule, routes, h: _History, rid: int, name: str, explain_failures: bool) -> Answer:
+    passed = None
+    for route, conditions in routes:
+        for check, c in conditions:
+            if not check(c, h, rid, False)[0]:
+                break
+        else:
+            passed = (route, conditions)
+            break
+    answer = Answer(
+        kind=rule.recipient_kind, id=rid, name=name, eligible=passed is not None, rule=rule,
+        year=h.year,
+    )  # fmt: skip
+    if passed is not None:
+        route, conditions = passed
+        answer.route = route.name
+        for check, c in conditions:
+            answer.evidence.extend(check(c, h, rid, True)[1])
+        return answer
+    if not explain_failures:
+        return answer
+    best = None
+    for route, conditions in routes:
+        evidence, missing = [], []
+        for check, c in conditions:
+            _, found, lacking = check(c, h, rid, True)
+            evidence.extend(found)
+            missing.extend(lacking)
+        missing = list(dict.fromkeys(missing))
+        if len(routes) > 1:
+            missing = [f"Theo “{route.name}”: {text}" for text in missing]
+        answer.missing.extend(missing)
+        if best is None or len(missing) < best[0]:
+            best = (len(missing), evidence)
+    if best is not None:
+        answer.evidence = best[1]
+    return answer
+
+
+def rule_check(
+    *,
+    rule: EligibilityRule,
+    year: int,
+    on: date | None = None,
+    ids: Iterable[int] | None = None,
+    authority_ids: list[int] | None = None,
+    include_all: bool = True,
+) -> list[Answer]:
+    """Judge the recipients of the rule's kind: given ids, an authority subtree's, or all.
+
+    Answers come in the Vietnamese order of names; without include_all only the eligible.
+    """
+    on = on or timezone.localdate()
+    kind = rule.recipient_kind
+    scope = _Scope(kind, ids=ids, authority_ids=authority_ids)
+    model, name_field = {
+        RecipientKind.INDIVIDUAL: (Individual, "full_name"),
+        RecipientKind.COLLECTIVE: (Collective, "name"),
+        RecipientKind.HOUSEHOLD: (Household, "head_name"),
+    }[kind]
+    fields = ["id", name_field] + (["unit_id"] if kind == RecipientKind.COLLECTIVE else [])
+    candidates = []
+    for q in _recipient_q(scope):
+        candidates.extend(model.objects.filter(q).order_by("sort_key", "id").values_list(*fields))
+    if scope.ids is not None and len(scope.ids) > _CHUNK:
+        candidates.sort(key=lambda row: row[0])
+    history = _History(rule=rule, year=year, on=on, scope=scope)
+    if kind == RecipientKind.COLLECTIVE:
+        history.load_collective_units({row[0]: row[2] for row in candidates})
+    answers = []
+    routes = _routes(rule)
+    for row in candidates:
+        rid, name = row[0], row[1]
+        if kind == RecipientKind.HOUSEHOLD:
+            name = f"Hộ {name}"
+        answer = _judge(rule, routes, history, rid, name, include_all)
+        if include_all or answer.eligible:
+            answers.append(answer)
+    return answers
+
+
+# --------------------------------------------------------------------------- nominee lists
+def authority_subtree_ids(authority: Authority) -> list[int]:
+    """The authority and every authority below it (one query)."""
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for pk, parent in Authority.objects.values_list("id", "parent_id"):
+        children[parent].append(pk)
+    found, todo = [], [authority.pk]
+    while todo:
+        pk = todo.pop()
+        found.append(pk)
+        todo.extend(children.get(pk, []))
+    return sorted(found)
+
+
+@dataclass
+class NomineeList:
+    award_type: AwardType
+    year: int
+    on: date
+    authority: Authority | None
+    rules: list[EligibilityRule]
+    answers: list[Answer]
+    include_all: bool
+
+    @property
+    def eligible_count(self) -> int:
+        return sum(1 for a in self.answers if a.eligible)
+
+
+def nominee_list(
+    *,
+    award_type: AwardType,
+    year: int,
+    authority: Authority | None = None,
+    on: date | None = None,
+    include_all: bool = False,
+) -> NomineeList:
+    """Who qualifies for an award type in a year (the last year of the streaks), and why.
+
+    The rule is the one in force on `on` (default today) for the authority's chain and level;
+    candidates are the recipients recorded by the authority and the authorities below it.
+    Raises ValidationError (Vietnamese) when no rule is in force.
+    """
+    on = on or timezone.localdate()
+    rules = rules_in_force(award_type_ids=[award_type.pk], on=on, authority=authority)
+    if not rules:
+        raise ValidationError(
+            f"Chưa có tiêu chuẩn xét {award_type.name} có hiệu lực ngày {on:%d/%m/%Y}"
+            + (f" cho {authority.name}" if authority else "")
+            + ". Hãy thêm tiêu chuẩn trong mục Tiêu chuẩn xét khen thưởng hoặc chọn ngày khác."
+        )
+    subtree = authority_subtree_ids(authority) if authority else None
+    ordered = sorted(rules.values(), key=lambda r: _KIND_ORDER.index(r.recipient_kind))
+    answers = []
+    for rule in ordered:
+        answers.extend(
+            rule_check(rule=rule, year=year, on=on, authority_ids=subtree, include_all=include_all)
+        )
+    return NomineeList(
+        award_type=award_type,
+        year=year,
+        on=on,
+        authority=authority,
+        rules=ordered,
+        answers=answers,
+        include_all=include_all,
+    )
+
+
+def nominee_list_xlsx(nominees: NomineeList) -> bytes:
+    """The nominee list as an Excel workbook: one row per recipient, with route and reasons."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Danh sách đề nghị"
+    authority = f" – {nominees.authority.name}" if nominees.authority else ""
+    sheet.append(
+        [f"Danh sách đủ tiêu chuẩn {nominees.award_type.name} năm {nominees.year}{authority}"]
+    )
+    sheet["A1"].font = Font(bold=True, size=13)
+    for rule in nominees.rules:
+        sheet.append([f"Tiêu chuẩn: {rule.name}. Căn cứ: {rule.legal_basis}."])
+    sheet.append([f"Xét theo tiêu chuẩn có hiệu lực ngày {nominees.on:%d/%m/%Y}."])
+    sheet.append([])
+    header = [
+        "STT",
+        "Đối tượng",
+        "Tên",
+        "Đủ tiêu chuẩn",
+        "Trường hợp đạt",
+        "Căn cứ trong sổ",
+        "Còn thiếu",
+    ]
+    sheet.append(header)
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True)
+    kinds = dict(RecipientKind.choices)
+    for index, answer in enumerate(nominees.answers, start=1):
+        sheet.append(
+            [
+                index,
+                kinds[answer.kind],
+                answer.name,
+                "Đủ" if answer.eligible else "Chưa đủ",
+                answer.route,
+                "\n".join(answer.evidence),
+                "\n".join(answer.missing),
+            ]
+        )
+    for column, width in zip("ABCDEFG", (6, 10, 32, 12, 40, 60, 60), strict=True):
+        sheet.column_dimensions[column].width = width
+    for row in sheet.iter_rows(min_row=header_row + 1):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- on entry
+def award_eligibility_warnings(*, decision: Decision, awards: list[Award]) -> list[list[str]]:
+    """For each award line, the rule conditions its recipient does not meet (Vietnamese).
+
+    The rule is the one in force on the decision's date for the decision's authority and the
+    line's loại hình; the year is the last year of the line's achievement. A bounded number of
+    queries: three for the rules, then a few per (rule, year) met in the batch.
+    """
+    warnings: list[list[str]] = [[] for _ in awards]
+    day = decision.signed_date
+    if not day or not decision.authority_id:
+        return warnings
+    lines = []
+    for index, award in enumerate(awards):
+        ids = (award.collective_id, award.individual_id, award.household_id)
+        if not award.award_type_id or not award.period_to or sum(1 for i in ids if i) != 1:
+            continue
+        loai_hinh = award.loai_hinh or decision.loai_hinh
+        lines.append((index, award, loai_hinh))
+    if not lines:
+        return warnings
+    rules: dict[tuple[int, str, str], EligibilityRule] = {}
+    for loai_hinh in {line[2] for line in lines}:
+        for (type_id, kind), rule in rules_in_force(
+            award_type_ids={a.award_type_id for _, a, lh in lines if lh == loai_hinh},
+            on=day,
+            authority=decision.authority,
+            loai_hinh=loai_hinh,
+        ).items():
+            rules[(type_id, kind, loai_hinh)] = rule
+    groups: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    by_pk = {}
+    for index, award, loai_hinh in lines:
+        rule = rules.get((award.award_type_id, award.recipient_kind, loai_hinh))
+        if rule is None:
+            continue
+        by_pk[rule.pk] = rule
+        rid = award.collective_id or award.individual_id or award.household_id
+        groups[(rule.pk, award.period_to)].append((index, rid))
+    for (rule_pk, year), members in groups.items():
+        rule = by_pk[rule_pk]
+        answers = {
+            a.id: a
+            for a in rule_check(
+                rule=rule, year=year, on=day, ids=[rid for _, rid in members], include_all=True
+            )
+        }
+        for index, rid in members:
+            answer = answers.get(rid)
+            if answer is None or answer.eligible:
+                continue
+            basis = f"{rule.name}; căn cứ {rule.legal_basis}"
+            warnings[index] = [
+                f"Chưa đủ tiêu chuẩn {rule.award_type.name} năm {year} ({basis}): {text}"
+                for text in answer.missing
+            ] or [f"Chưa đủ tiêu chuẩn {rule.award_type.name} năm {year} ({basis})."]
+    return warnings
+
+
+# --------------------------------------------------------------------------- a person's page
+def _runs(years: Iterable[int]) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    for y in sorted(set(years)):
+        if runs and runs[-1][1] == y - 1:
+            runs[-1] = (runs[-1][0], y)
+        else:
+            runs.append((y, y))
+    return runs
+
+
+def recipient_streaks(*, recipient) -> list[str]:
+    """Streaks of two years or more: 'HTXSNV 5 năm liên tục (2018–2022)'. Two queries."""
+    kind_field = "collective" if isinstance(recipient, Collective) else "individual"
+    lines = []
+    if not isinstance(recipient, Household):
+        ratings = dict(
+            Rating.objects.filter(**{kind_field: recipient}).values_list("year", "grade")
+        )
+        best = [y for y, g in ratings.items() if g == "HTXSNV"]
+        good = [y for y, g in ratings.items() if GRADE_RANK[g] >= GRADE_RANK["HTTNV"]]
+        best_runs = _runs(best)
+        for first, last in best_runs:
+            if last > first:
+                lines.append((last, f"HTXSNV {last - first + 1} năm liên tục ({first}–{last})"))
+        for first, last in _runs(good):
+            if last > first and (first, last) not in best_runs:
+                lines.append(
+                    (last, f"HTTNV trở lên {last - first + 1} năm liên tục ({first}–{last})")
+                )
+    field_name = {Collective: "collective", Individual: "individual", Household: "household"}[
+        type(recipient)
+    ]
+    by_type: dict[str, list[int]] = defaultdict(list)
+    for name, start, end in (
+        counted_awards()
+        .filter(**{field_name: recipient})
+        .values_list("award_type__name", "period_from", "period_to")
+    ):
+        if start == end:
+            by_type[name].append(end)
+    for name, years in by_type.items():
+        for first, last in _runs(years):
+            if last > first:
+                lines.append((last, f"{name} {last - first + 1} năm liên tục ({first}–{last})"))
+    return [text for _, text in sorted(lines, key=lambda item: (-item[0], item[1]))]
+
+
+@dataclass
+class HeldAward:
+    award: Award
+    answer: Answer | None
+
+
+def recipient_award_routes(*, recipient) -> list[HeldAward]:
+    """Each merit award the recipient holds, judged by the rule in force when it was given.
+
+    Shows the route passed (or what the records lack). Queries grow with the number of
+    distinct rules among the recipient's awards, not with the records.
+    """
+    field_name = {Collective: "collective", Individual: "individual", Household: "household"}[
+        type(recipient)
+    ]
+    awards = list(
+        counted_awards()
+        .filter(**{field_name: recipient})
+        .select_related("award_type", "decision__authority")
+        .order_by("-period_to", "-decision__signed_date")
+    )
+    held = []
+    for award in awards:
+        rules = rules_in_force(
+            award_type_ids=[award.award_type_id],
+            on=award.decision.signed_date,
+            authority=award.decision.authority,
+            loai_hinh=award.loai_hinh,
+        )
+        rule = rules.get((award.award_type_id, award.recipient_kind))
+        answer = None
+        if rule is not None:
+            found = rule_check(
+                rule=rule,
+                year=award.period_to,
+                on=award.decision.signed_date,
+                ids=[recipient.pk],
+            )
+            answer = found[0] if found else None
+        held.append(HeldAward(award=award, answer=answer))
+    return held
