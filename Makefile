@@ -73,6 +73,8 @@ run: venv
 	$(BIN)/python manage.py migrate
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py ensure_demo_admin
+	@# The background worker (large print batches) runs beside the web server and stops with it.
+	$(BIN)/python manage.py db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # --- Checks -------------------------------------------------------------------------------------

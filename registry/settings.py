@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "import_export",
+    "django_tasks",
+    "django_tasks_db",
     "registry",
 ]
 
@@ -124,6 +126,17 @@ IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))
 
 # Cash rewards: the decrees round up to the next 10,000 đ; 0 keeps the exact product.
 CASH_ROUNDING_STEP = int(os.environ.get("CASH_ROUNDING_STEP", "10000"))
+
+# Printing: batches of more certificates than this run in the background worker
+# (manage.py db_worker); the worker renders PRINT_CHUNK_SIZE pages at a time and joins them.
+PRINT_BACKGROUND_THRESHOLD = int(os.environ.get("PRINT_BACKGROUND_THRESHOLD", "200"))
+PRINT_CHUNK_SIZE = int(os.environ.get("PRINT_CHUNK_SIZE", "100"))
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)

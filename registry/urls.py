@@ -3,9 +3,13 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
+from registry.views.public import verification
+
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
+    # Printed in the certificates' QR codes: keep this address stable.
+    path("xac-thuc/<str:code>/", verification, name="registry_verification"),
 ]
 
 if settings.DEBUG:

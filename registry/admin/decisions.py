@@ -223,6 +223,45 @@ class AwardAdmin(admin.ModelAdmin):
     list_select_related = ["award_type", "decision"]
     search_fields = ["recipient_name"]  # enables the box; the search itself is folded below
     search_help_text = "Tìm theo tên người, tập thể được khen."
+    actions = ["print_certificates", "reprint_certificates", "print_records"]
+
+    def _print(self, request, queryset, *, reprint):
+        from registry.admin.printing import certificates_response
+
+        awards = queryset.order_by("decision__signed_date", "decision_id", "line_no", "id")
+        try:
+            return certificates_response(request, awards=awards, mode="full", reprint=reprint)
+        except ValidationError as error:
+            for message in error.messages:
+                self.message_user(request, message, messages.ERROR)
+            return None
+
+    @admin.action(description="In giấy khen các dòng đã chọn", permissions=["view"])
+    def print_certificates(self, request, queryset):
+        return self._print(request, queryset, reprint=False)
+
+    @admin.action(description="Cấp lại giấy khen (giữ mã xác thực)", permissions=["view"])
+    def reprint_certificates(self, request, queryset):
+        return self._print(request, queryset, reprint=True)
+
+    @admin.action(description="In xác nhận quá trình khen thưởng", permissions=["view"])
+    def print_records(self, request, queryset):
+        from registry.admin.printing import pdf_response
+        from registry.services.papers import records_pdf
+
+        recipients = []
+        for award in queryset.select_related("individual", "collective"):
+            recipient = award.individual or award.collective
+            if recipient is not None and recipient not in recipients:
+                recipients.append(recipient)
+        if not recipients:
+            self.message_user(
+                request,
+                "Chỉ in xác nhận cho cá nhân hoặc tập thể; hãy chọn dòng khen thưởng của họ.",
+                messages.ERROR,
+            )
+            return None
+        return pdf_response(records_pdf(recipients=recipients), "xac-nhan-khen-thuong.pdf")
 
     def get_search_results(self, request, queryset, search_term):
         for word in fold(search_term).split():

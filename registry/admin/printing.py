@@ -1,0 +1,270 @@
+"""Printing in the admin: layouts for blanks, the print log, background jobs, and the print
+buttons of a decision page. Every view here calls registry.services.certificates or .papers."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from registry.models import Authority, Decision
+from registry.models.printing import (
+    LAYOUT_AXES,
+    LAYOUT_BLOCKS,
+    CertificateLayout,
+    PrintJob,
+    PrintJobStatus,
+    PrintLog,
+    PrintMode,
+)
+from registry.services import certificates, papers
+from registry.text import fold
+
+
+def pdf_response(data: bytes, filename: str, *, inline: bool = False) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response
+
+
+def certificates_response(request, *, awards, mode, reprint, decision=None, stem="giay-khen"):
+    """The one way the admin prints certificates: a PDF now, or a background job when large."""
+    count = len(certificates._award_ids(awards))
+    if certificates.print_needs_background(count):
+        job = certificates.print_job_start(
+            awards=awards, mode=mode, reprint=reprint, user=request.user, decision=decision
+        )
+        messages.info(
+            request,
+            f"Đợt in {count} giấy khen đang chạy nền; trang này tự cập nhật và có nút tải về khi xong.",
+        )
+        return HttpResponseRedirect(reverse("admin:registry_printjob_status", args=[job.pk]))
+    data = certificates.certificates_render(
+        awards=awards, mode=mode, reprint=reprint, user=request.user
+    )
+    suffix = "-phoi" if mode == PrintMode.OVERLAY else ""
+    suffix += "-cap-lai" if reprint else ""
+    return pdf_response(data, f"{stem}{suffix}.pdf")
+
+
+def _layout_fieldsets():
+    sets = [(None, {"fields": ["authority", "award_type", ("page_size", "orientation"), "note"]})]
+    for block, label in LAYOUT_BLOCKS.items():
+        sets.append(
+            (
+                f"Vị trí: {label} (mm, để trống = như mẫu đầy đủ)",
+                {
+                    "fields": [tuple(f"{block}_{axis}" for axis in LAYOUT_AXES)],
+                    "classes": ["collapse"],
+                },
+            )
+        )
+    return sets
+
+
+@admin.register(CertificateLayout)
+class CertificateLayoutAdmin(admin.ModelAdmin):
+    list_display = ["award_type", "authority", "page_size", "orientation", "updated_at"]
+    list_filter = ["award_type", "page_size", "orientation"]
+    list_select_related = ["award_type", "authority"]
+    autocomplete_fields = ["authority", "award_type"]
+    fieldsets = _layout_fieldsets()
+    actions = ["print_calibration"]
+
+    @admin.action(description="In trang thước căn chỉnh cho mẫu đã chọn")
+    def print_calibration(self, request, queryset):
+        layout = queryset.select_related("authority", "award_type").first()
+        data = certificates.certificates_calibration(
+            authority=layout.authority, award_type=layout.award_type
+        )
+        return pdf_response(data, "can-chinh.pdf")
+
+
+@admin.register(PrintLog)
+class PrintLogAdmin(admin.ModelAdmin):
+    list_display = ["printed_at", "award", "kind", "mode", "printed_by", "job"]
+    list_filter = ["kind", "mode", ("printed_at", admin.DateFieldListFilter)]
+    list_select_related = ["award__award_type", "printed_by", "job__decision"]
+    date_hierarchy = "printed_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RegisterForm(forms.Form):
+    authority = forms.ModelChoiceField(Authority.objects.all(), label="Cấp khen")
+    year = forms.IntegerField(label="Năm", min_value=1945, max_value=2100)
+
+
+@admin.register(PrintJob)
+class PrintJobAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "__str__", "status", "progress", "created_by", "download"]
+    list_filter = ["status"]
+    list_select_related = ["decision", "created_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="tiến độ")
+    def progress(self, obj):
+        return f"{obj.done}/{obj.total} ({obj.percent}%)"
+
+    @admin.display(description="tệp")
+    def download(self, obj):
+        if obj.status == PrintJobStatus.DONE and obj.file:
+            return format_html(
+                '<a href="{}">Tải về</a>',
+                reverse("admin:registry_printjob_download", args=[obj.pk]),
+            )
+        return format_html(
+            '<a href="{}">Xem</a>', reverse("admin:registry_printjob_status", args=[obj.pk])
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/status/", view(self.status_view), name="registry_printjob_status"),
+            path("<int:pk>/download/", view(self.download_view), name="registry_printjob_download"),
+            path(
+                "decision/<int:pk>/certificates/",
+                view(self.decision_certificates_view),
+                name="registry_decision_print_certificates",
+            ),
+            path(
+                "decision/<int:pk>/calibration/",
+                view(self.decision_calibration_view),
+                name="registry_decision_print_calibration",
+            ),
+            path(
+                "decision/<int:pk>/paper/<str:paper>/",
+                view(self.decision_paper_view),
+                name="registry_decision_print_paper",
+            ),
+            path("register/", view(self.register_view), name="registry_print_register"),
+        ] + super().get_urls()
+
+    # --- background jobs ---
+
+    def _job(self, request, pk) -> PrintJob:
+        job = get_object_or_404(PrintJob.objects.select_related("decision"), pk=pk)
+        if not self.has_view_permission(request, job):
+            raise PermissionDenied
+        return job
+
+    def status_view(self, request, pk):
+        job = self._job(request, pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "job": job,
+            "title": str(job),
+            "running": job.status in (PrintJobStatus.QUEUED, PrintJobStatus.RUNNING),
+            "download_url": reverse("admin:registry_printjob_download", args=[job.pk]),
+        }
+        return TemplateResponse(request, "registry/certificates/job_status.html", context)
+
+    def download_view(self, request, pk):
+        job = self._job(request, pk)
+        if job.status != PrintJobStatus.DONE or not job.file:
+            raise Http404("Tệp chưa in xong.")
+        return FileResponse(
+            job.file.open("rb"),
+            as_attachment=True,
+            filename=job.file.name.rsplit("/", 1)[-1],
+            content_type="application/pdf",
+        )
+
+    # --- a decision's papers ---
+
+    def _decision(self, request, pk) -> Decision:
+        decision = get_object_or_404(Decision.objects.select_related("authority"), pk=pk)
+        if not request.user.has_perm("registry.view_decision"):
+            raise PermissionDenied
+        return decision
+
+    def _back(self, request, decision, error: ValidationError):
+        for message in error.messages:
+            messages.error(request, message)
+        return HttpResponseRedirect(reverse("admin:registry_decision_change", args=[decision.pk]))
+
+    def decision_certificates_view(self, request, pk):
+        decision = self._decision(request, pk)
+        mode = request.GET.get("mode", PrintMode.FULL)
+        reprint = request.GET.get("reprint") == "1"
+        try:
+            return certificates_response(
+                request,
+                awards=certificates.decision_certificate_awards(decision),
+                mode=mode,
+                reprint=reprint,
+                decision=decision,
+                stem=_stem("giay-khen", decision),
+            )
+        except ValidationError as error:
+            return self._back(request, decision, error)
+
+    def decision_calibration_view(self, request, pk):
+        decision = self._decision(request, pk)
+        first = certificates.decision_certificate_awards(decision).select_related("award_type")
+        award = first.first()
+        data = certificates.certificates_calibration(
+            authority=decision.authority, award_type=award.award_type if award else None
+        )
+        return pdf_response(data, "can-chinh.pdf")
+
+    def decision_paper_view(self, request, pk, paper):
+        decision = self._decision(request, pk)
+        stem = _stem("quyet-dinh", decision)
+        if paper == "decision.pdf":
+            return pdf_response(papers.decision_pdf(decision=decision), f"{stem}.pdf")
+        if paper == "decision.docx":
+            response = HttpResponse(
+                papers.decision_docx(decision=decision),
+                content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            )
+            response["Content-Disposition"] = f'attachment; filename="{stem}.docx"'
+            return response
+        if paper == "payout.pdf":
+            return pdf_response(
+                papers.payout_sheet_pdf(decision=decision), f"{_stem('bang-ke-tien', decision)}.pdf"
+            )
+        raise Http404("Không có loại giấy tờ này.")
+
+    def register_view(self, request):
+        if not request.user.has_perm("registry.view_award"):
+            raise PermissionDenied
+        form = RegisterForm(request.GET or None, initial={"year": timezone.localdate().year})
+        if form.is_bound and form.is_valid():
+            authority, year = form.cleaned_data["authority"], form.cleaned_data["year"]
+            return pdf_response(
+                papers.register_pdf(authority=authority, year=year),
+                f"so-vang-{authority.code}-{year}.pdf",
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "form": form,
+            "title": "In sổ vàng khen thưởng",
+        }
+        return TemplateResponse(request, "registry/papers/register_form.html", context)
+
+
+def _stem(prefix: str, decision: Decision) -> str:
+    number = "".join(
+        c if c.isalnum() else "-" for c in (decision.number or f"du-thao-{decision.pk}")
+    )
+    return f"{prefix}-{fold(number).replace(' ', '-')}"

@@ -1,0 +1,1 @@
+"""Pages outside the admin."""

@@ -1,0 +1,71 @@
+"""The public page a certificate's QR code leads to."""
+
+from datetime import date
+
+import pytest
+
+from registry.models import Award
+from registry.services.decisions import decision_issue
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def issued_award():
+    decision = factories.decision_with_lines("15/QĐ-UBND", collectives=0, individuals=1)
+    decision_issue(decision=decision)
+    award = decision.awards.get()
+    award.individual.birth_date = date(1980, 5, 6)
+    award.individual.citizen_id = "012345678901"
+    award.individual.save()
+    return award
+
+
+def test_a_valid_code_shows_the_award_without_login_and_nothing_else_personal(client):
+    award = issued_award()
+    response = client.get(f"/xac-thuc/{award.verification_code}/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Giấy khen hợp lệ" in page
+    assert "Giấy khen" in page
+    assert award.recipient_name in page
+    assert "Chủ tịch UBND huyện Văn Lãng" in page
+    assert "Số 15/QĐ-UBND ngày 10/01/2023" in page
+    assert "đã bị hủy" not in page
+    assert "1980" not in page and "012345678901" not in page and "06/05" not in page
+
+
+def test_codes_are_read_with_spaces_dashes_and_in_lower_case(client):
+    award = issued_award()
+    code = award.verification_code
+    typed = f"{code[:4]}-{code[4:8]}-{code[8:]}".lower()
+    assert client.get(f"/xac-thuc/{typed}/").status_code == 200
+
+
+def test_a_revoked_award_says_so_with_the_revoking_decision(client):
+    award = issued_award()
+    revoking = decision_issue(decision=factories.decision_with_lines("30/QĐ-UBND", 1, 0))
+    Award.objects.filter(pk=award.pk).update(
+        revoked_by=revoking, revoked_on=date(2023, 6, 1), revocation_reason="Kê khai không đúng"
+    )
+    page = client.get(f"/xac-thuc/{award.verification_code}/").content.decode()
+    assert "đã bị hủy" in page
+    assert "Quyết định số 30/QĐ-UBND ngày 10/01/2023" in page
+    assert "Giấy khen hợp lệ" not in page
+    assert "Kê khai không đúng" not in page
+
+
+@pytest.mark.parametrize("code", ["ABCDEFGHJKLMNPQR", "ngắn", "O0O0O0O0O0O0O0O0", "x" * 300])
+def test_unknown_or_malformed_codes_get_a_plain_not_found(client, code):
+    issued_award()
+    response = client.get(f"/xac-thuc/{code}/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "không tìm thấy" in page.lower()
+    assert "Văn Lãng" not in page
+
+
+def test_a_draft_awards_code_is_never_valid(client):
+    decision = factories.decision_with_lines("16/QĐ-UBND", collectives=1, individuals=0)
+    assert decision.awards.get().verification_code is None
+    assert client.get("/xac-thuc/None/").status_code == 404
