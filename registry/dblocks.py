@@ -19,6 +19,23 @@ AWARD_LOCKED = (
 # is recorded by a later decision.
 DECISION_MUTABLE = ("scan",)
 AWARD_MUTABLE = ("revoked_by_id", "revocation_reason", "revoked_on")
+# The recipient of an issued award changes only when two records of one person are merged,
+# and only along a merge already recorded in registry_recipientmerge (kind, removed -> kept).
+AWARD_RECIPIENTS = {
+    "collective_id": "tap-the",
+    "individual_id": "ca-nhan",
+    "household_id": "ho-gia-dinh",
+}
+
+
+def _merge_guard(column: str, kind: str, *, sqlite: bool = False) -> str:
+    """SQL true when the column did not change, or changed along a recorded merge."""
+    quote, same = ('"', "IS") if sqlite else ("", "IS NOT DISTINCT FROM")
+    new, old = f"NEW.{quote}{column}{quote}", f"OLD.{quote}{column}{quote}"
+    return (
+        f"({new} {same} {old} OR EXISTS (SELECT 1 FROM registry_recipientmerge m "
+        f"WHERE m.recipient_kind = '{kind}' AND m.removed_id = {old} AND m.kept_id = {new}))"
+    )
 
 
 def _pg_json_minus(row: str, columns: tuple[str, ...]) -> str:
@@ -48,7 +65,8 @@ BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') AND EXISTS (
         SELECT 1 FROM registry_decision WHERE id = OLD.decision_id AND status = 'issued'
     ) AND (TG_OP = 'DELETE'
-        OR {_pg_json_minus("NEW", AWARD_MUTABLE)} IS DISTINCT FROM {_pg_json_minus("OLD", AWARD_MUTABLE)}) THEN
+        OR {_pg_json_minus("NEW", AWARD_MUTABLE + tuple(AWARD_RECIPIENTS))} IS DISTINCT FROM {_pg_json_minus("OLD", AWARD_MUTABLE + tuple(AWARD_RECIPIENTS))}
+        OR NOT ({" AND ".join(_merge_guard(c, k) for c, k in AWARD_RECIPIENTS.items())})) THEN
         RAISE EXCEPTION USING ERRCODE = '23000', MESSAGE = '{AWARD_LOCKED}';
     END IF;
     IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
@@ -73,7 +91,8 @@ def _sqlite_changed(columns: list[str]) -> str:
 def sqlite_sql(decision_columns: list[str], award_columns: list[str]) -> list[str]:
     """decision_columns / award_columns: every column of the table, as the migration knows it."""
     decision_locked = [c for c in decision_columns if c not in DECISION_MUTABLE]
-    award_locked = [c for c in award_columns if c not in AWARD_MUTABLE]
+    award_locked = [c for c in award_columns if c not in AWARD_MUTABLE + tuple(AWARD_RECIPIENTS)]
+    merges = " AND ".join(_merge_guard(c, k, sqlite=True) for c, k in AWARD_RECIPIENTS.items())
     issued = "(SELECT status FROM registry_decision WHERE id = {row}.decision_id) = 'issued'"
     drop = [
         f"DROP TRIGGER IF EXISTS {name};"
@@ -96,7 +115,7 @@ BEGIN SELECT RAISE(ABORT, '{DECISION_LOCKED}'); END;""",
 FOR EACH ROW WHEN {issued.format(row="NEW")}
 BEGIN SELECT RAISE(ABORT, '{AWARD_LOCKED}'); END;""",
         f"""CREATE TRIGGER registry_award_lock_update BEFORE UPDATE ON registry_award
-FOR EACH ROW WHEN ({issued.format(row="OLD")} AND ({_sqlite_changed(award_locked)}))
+FOR EACH ROW WHEN ({issued.format(row="OLD")} AND ({_sqlite_changed(award_locked)} OR NOT ({merges})))
     OR (NEW.decision_id IS NOT OLD.decision_id AND {issued.format(row="NEW")})
 BEGIN SELECT RAISE(ABORT, '{AWARD_LOCKED}'); END;""",
         f"""CREATE TRIGGER registry_award_lock_delete BEFORE DELETE ON registry_award
