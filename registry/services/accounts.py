@@ -27,9 +27,23 @@ _CLERK_MODELS_EDIT = [
     "rating",
     "initiative",
     "discipline",
+    "importbatch",
+    "printjob",
 ]
 # The legal catalogue: clerks read it; administrators change it.
-_CLERK_MODELS_VIEW = ["authority", "awardtype", "awardpower", "cashmultiple", "basesalary"]
+_CLERK_MODELS_VIEW = [
+    "authority",
+    "awardtype",
+    "awardpower",
+    "cashmultiple",
+    "basesalary",
+    "recipientmerge",
+    "printlog",
+    "certificatelayout",
+    "eligibilityrule",
+    "eligibilityroute",
+    "eligibilitycondition",
+]
 
 DEMO_USERNAME = "admin"
 

@@ -1,0 +1,95 @@
+"""python manage.py import_honorees FILE --decision ID [--award-type CODE] [--dry-run] [--json]"""
+
+import json
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from registry.models import Authority, Decision, ImportKind
+from registry.services.imports import (
+    award_type_by_code,
+    import_confirm,
+    import_preview,
+    import_report,
+    problems_as_text,
+)
+
+
+class ImportCommand(BaseCommand):
+    """The command-line face of registry.services.imports: preview, then confirm."""
+
+    kind = ""
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="Tệp .xlsx")
+        parser.add_argument("--dry-run", action="store_true", help="Chỉ kiểm tra, không ghi gì.")
+        parser.add_argument("--json", action="store_true", help="In kết quả dạng JSON.")
+
+    def target(self, options) -> dict:
+        raise NotImplementedError
+
+    def handle(self, *args, **options):
+        path = Path(options["file"])
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"Không đọc được tệp {path}: {exc.strerror}") from exc
+        try:
+            target = self.target(options)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        batch = import_preview(kind=self.kind, data=data, file_name=path.name, **target)
+        report = import_report(batch)
+        errors = report["errors"]
+        if not errors and not options["dry_run"] and batch.pk:
+            try:
+                batch = import_confirm(batch=batch)
+            except ValidationError as exc:
+                errors += [
+                    {"sheet": None, "row": None, "column": None, "message": m} for m in exc.messages
+                ]
+        if options["json"]:
+            self.stdout.write(json.dumps(report, ensure_ascii=False))
+        else:
+            counts = batch.payload.get("counts", {})
+            self.stdout.write(
+                f"{counts.get('lines', 0)} dòng: {report['collectives']} tập thể, "
+                f"{report['individuals']} cá nhân, {report['households']} hộ gia đình; "
+                f"{report['new_recipients']} mới, {report['matched_recipients']} đã có trong sổ, "
+                f"{report['unchanged']} không đổi."
+            )
+            for note in batch.payload.get("notes", []):
+                self.stdout.write(note)
+            for line in problems_as_text(errors):
+                self.stderr.write(line)
+            if not errors:
+                done = "Chạy thử: chưa ghi gì." if options["dry_run"] else "Đã nhập."
+                self.stdout.write(done)
+        if errors:
+            raise SystemExit(1)
+
+
+class Command(ImportCommand):
+    help = "Nhập danh sách khen thưởng (.xlsx) vào một quyết định dự thảo."
+    kind = ImportKind.HONOREES
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument("--decision", type=int, required=True, help="Mã (ID) quyết định")
+        parser.add_argument("--award-type", help="Mã hình thức khen thưởng dùng khi tệp không ghi")
+
+    def target(self, options) -> dict:
+        try:
+            decision = Decision.objects.select_related("authority").get(pk=options["decision"])
+        except Decision.DoesNotExist as exc:
+            raise CommandError(f"Không có quyết định mã {options['decision']}.") from exc
+        award_type = award_type_by_code(options["award_type"]) if options["award_type"] else None
+        return {"decision": decision, "award_type": award_type}
+
+
+def authority_by_code(code: str) -> Authority:
+    try:
+        return Authority.objects.get(code=code)
+    except Authority.DoesNotExist as exc:
+        raise CommandError(f"Không có cấp khen thưởng mã “{code}”.") from exc

@@ -1,0 +1,1662 @@
+"""Importing the spreadsheets offices keep: honoree lists, past years' awards, yearly ratings.
+
+One path for the admin, the commands and the tests:
+
+    batch = import_preview(kind=..., data=..., file_name=..., decision=... | authority=...)
+    batch = import_confirm(batch=batch, choices={line_index: recipient_id or "new"}, user=...)
+
+The preview reads the workbook once (header row found wherever it is, legacy TCVN3/VNI text
+converted), matches recipients in bulk, checks every line with the decision rules, and keeps
+the parsed lines in ``ImportBatch.payload``. A preview with errors is returned unsaved: bad
+input writes nothing. Confirm writes everything from the payload in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import unicodedata
+import zipfile
+from collections import defaultdict
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from openpyxl.utils import get_column_letter
+
+from registry.models import (
+    Authority,
+    Award,
+    AwardType,
+    Collective,
+    Decision,
+    Household,
+    ImportBatch,
+    ImportKind,
+    ImportStatus,
+    Individual,
+    Rating,
+    RatingGrade,
+    RecipientKind,
+    RecipientMerge,
+)
+from registry.models.awards import DecisionStatus
+from registry.resources import RESOURCES
+from registry.services import legacy_text
+from registry.services.decisions import (
+    award_cash_amount,
+    award_snapshot,
+    awards_problems,
+    decision_create,
+    decision_ensure_draft,
+    decision_issue,
+)
+from registry.text import fold
+
+COLLECTIVE = RecipientKind.COLLECTIVE.value
+INDIVIDUAL = RecipientKind.INDIVIDUAL.value
+HOUSEHOLD = RecipientKind.HOUSEHOLD.value
+KIND_MODELS = {COLLECTIVE: Collective, INDIVIDUAL: Individual, HOUSEHOLD: Household}
+KIND_FIELD = {COLLECTIVE: "collective", INDIVIDUAL: "individual", HOUSEHOLD: "household"}
+
+HEADER_SCAN_ROWS = 30
+# A member bigger than this that unpacks to more than RATIO times its packed size is refused.
+ZIP_MEMBER_RATIO = 100
+ZIP_RATIO_FLOOR = 1024 * 1024
+QUERY_CHUNK = 5000
+
+# Header names seen on real lists, folded (no diacritics, lower case, punctuation as spaces,
+# text in brackets dropped). The Resource's own column name is always accepted too.
+HEADER_ALIASES = {
+    "stt": ["stt", "tt", "so tt", "so thu tu"],
+    "name": [
+        "ho va ten", "ho ten", "ten tap the ca nhan", "ten tap the", "ten ca nhan",
+        "tap the ca nhan", "ten", "ten don vi", "ho ten chu ho", "ho va ten chu ho", "chu ho",
+        "ten tap the ca nhan ho gia dinh", "ten don vi ca nhan", "ten tap the ho ten ca nhan",
+    ],
+    "birth": ["nam sinh", "ngay sinh", "ngay thang nam sinh", "sinh nam"],
+    "gender": ["gioi tinh", "nam nu"],
+    "position": ["chuc vu", "chuc danh"],
+    "unit": [
+        "don vi", "don vi cong tac", "noi cong tac", "co quan don vi", "co quan cong tac",
+        "co quan don vi cong tac", "dia chi", "thon xom", "thuoc don vi",
+    ],
+    "position_unit": [
+        "chuc vu don vi cong tac", "chuc vu don vi", "chuc vu noi cong tac",
+        "chuc danh don vi cong tac", "chuc vu va don vi cong tac", "chuc vu co quan don vi",
+    ],
+    "achievement": [
+        "thanh tich", "thanh tich dat duoc", "noi dung thanh tich", "tom tat thanh tich",
+        "ly do khen thuong",
+    ],
+    "award_type": [
+        "hinh thuc khen thuong", "hinh thuc", "danh hieu", "danh hieu thi dua",
+        "hinh thuc danh hieu", "danh hieu hinh thuc khen thuong", "hinh thuc khen",
+    ],
+    "citizen_id": [
+        "so cccd", "cccd", "so can cuoc cong dan", "can cuoc cong dan", "so dinh danh",
+        "so dinh danh ca nhan", "so cmnd cccd", "cmnd cccd", "so can cuoc",
+    ],
+    "note": ["ghi chu"],
+    "decision_number": [
+        "so quyet dinh", "so qd", "quyet dinh so", "so ky hieu quyet dinh", "so hieu quyet dinh",
+    ],
+    "decision_date": [
+        "ngay quyet dinh", "ngay ky", "ngay qd", "ngay ky quyet dinh", "ngay ban hanh",
+        "ngay thang nam quyet dinh",
+    ],
+    "period": ["nam thanh tich", "thanh tich nam", "nam khen", "nam", "nam hoc"],
+    "year": ["nam", "nam danh gia", "nam xep loai", "nam hoc", "nam hoc nam"],
+    "grade": [
+        "xep loai", "muc xep loai", "ket qua xep loai", "danh gia xep loai",
+        "ket qua danh gia xep loai", "xep loai danh gia", "muc do hoan thanh nhiem vu",
+    ],
+}  # fmt: skip
+
+_SECTION = re.compile(
+    r"^(?:(?:[ivx]+|[a-e]|\d{1,2})\s*[.):/-]?\s+)?(tap the|ca nhan|ho gia dinh|gia dinh)\b(.*)$"
+)
+_SECTION_KINDS = {
+    "tap the": COLLECTIVE,
+    "ca nhan": INDIVIDUAL,
+    "ho gia dinh": HOUSEHOLD,
+    "gia dinh": HOUSEHOLD,
+}
+_TOTAL = re.compile(r"^(tong cong|tong so|cong\s*:)")
+_SIGNATURE_DATE = re.compile(r"\bngay\b.*\bthang\b.*\bnam\b")
+_SIGNATURE_WORDS = (
+    "nguoi lap", "thu truong", "chu tich", "tm ", "kt ", "giam doc", "xac nhan", "truong phong",
+    "bi thu", "pho chu tich", "thu ky", "ky ten", "lanh dao", "noi nhan",
+)  # fmt: skip
+_PREFIX = re.compile(
+    r"^\s*(ông\s*\(bà\)|bà\s*\(ông\)|đồng chí|đ/c|đ\.c\.?|ông|bà)(?:[\s.:]+|$)", re.IGNORECASE
+)
+_YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
+_SCHOOL_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-–—/]\s*((?:19|20)\d{2})(?!\d)")
+_GRADES = {
+    "htxsnv": RatingGrade.HTXSNV,
+    "hoan thanh xuat sac nhiem vu": RatingGrade.HTXSNV,
+    "httnv": RatingGrade.HTTNV,
+    "hoan thanh tot nhiem vu": RatingGrade.HTTNV,
+    "htnv": RatingGrade.HTNV,
+    "hoan thanh nhiem vu": RatingGrade.HTNV,
+    "khtnv": RatingGrade.KHTNV,
+    "khong hoan thanh nhiem vu": RatingGrade.KHTNV,
+}
+
+
+class FileProblem(Exception):
+    """Something about the whole file: no sheet, row or column to point at."""
+
+
+def _problem(message: str, sheet=None, row=None, column=None) -> dict:
+    return {"sheet": sheet, "row": row, "column": column, "message": message}
+
+
+def header_key(text) -> str:
+    if text is None:
+        return ""
+    text = re.sub(r"\([^)]*\)", " ", str(text))
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(text)).split())
+
+
+# --- Reading the workbook -----------------------------------------------------------------------
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f}".replace(".", ",") + " MB"
+
+
+def _check_container(data: bytes) -> zipfile.ZipFile:
+    """Refuse what is not a plain .xlsx before openpyxl sees it."""
+    limit = settings.IMPORT_MAX_BYTES
+    if not data:
+        raise FileProblem("Tệp rỗng (0 byte). Hãy chọn đúng tệp danh sách .xlsx.")
+    if len(data) > limit:
+        raise FileProblem(
+            f"Tệp nặng {_mb(len(data))}, quá giới hạn {_mb(limit)} một lần nhập. "
+            "Hãy xóa các trang không cần, hoặc chia danh sách thành nhiều tệp."
+        )
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        if "EncryptionInfo".encode("utf-16-le") in data or b"EncryptionInfo" in data:
+            raise FileProblem(
+                "Tệp được đặt mật khẩu nên không đọc được. Hãy mở bằng Excel, bỏ mật khẩu "
+                "(Tệp > Thông tin > Bảo vệ sổ làm việc > Mã hóa bằng mật khẩu, để trống), "
+                "lưu lại rồi tải lên."
+            )
+        raise FileProblem(
+            "Đây là tệp Excel cũ (.xls) hoặc tệp Office đời cũ. Hãy mở bằng Excel, chọn "
+            "Lưu thành (Save As) kiểu “Excel Workbook (*.xlsx)” rồi tải tệp .xlsx lên."
+        )
+    if not data.startswith(b"PK"):
+        head = data[:2048]
+        kind = "tệp văn bản hoặc CSV" if _looks_like_text(head) else "không phải bảng tính"
+        raise FileProblem(
+            f"Tệp này là {kind}, không phải bảng tính Excel .xlsx (có thể chỉ được đổi đuôi). "
+            "Hãy mở bằng Excel và lưu thành “Excel Workbook (*.xlsx)”."
+        )
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise FileProblem(
+            "Tệp .xlsx bị hỏng, không mở được. Hãy mở lại bằng Excel, lưu thành tệp mới."
+        ) from exc
+    names = {m.filename for m in members}
+    if "xl/workbook.xml" not in names:
+        if "word/document.xml" in names:
+            raise FileProblem(
+                "Đây là tệp Word (.docx) được đổi tên thành .xlsx. Hãy chép bảng danh sách "
+                "sang Excel và lưu thành tệp .xlsx."
+            )
+        raise FileProblem(
+            "Tệp là tệp nén nhưng không phải bảng tính Excel .xlsx. Hãy chọn đúng tệp danh sách."
+        )
+    unpacked = sum(m.file_size for m in members)
+    unpacked_limit = getattr(settings, "IMPORT_MAX_UNPACKED_BYTES", 20 * limit)
+    suspicious = any(
+        m.file_size > ZIP_RATIO_FLOOR and m.file_size > ZIP_MEMBER_RATIO * max(m.compress_size, 1)
+        for m in members
+    )
+    if unpacked > unpacked_limit or suspicious:
+        raise FileProblem(
+            f"Tệp {_mb(len(data))} giải nén ra tới {_mb(unpacked)}: cấu trúc bất thường, không "
+            "nhập để bảo vệ hệ thống. Hãy mở bằng Excel, chép phần danh sách sang tệp mới rồi lưu."
+        )
+    return archive
+
+
+def _looks_like_text(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return b"\x00" not in head
+
+
+def _formula_cells(archive: zipfile.ZipFile, data: bytes) -> dict[str, set[str]]:
+    """Cells holding formulas, by sheet title; only read again when a sheet has any."""
+    if not any(
+        m.filename.startswith("xl/worksheets/") and b"<f" in archive.read(m.filename)
+        for m in archive.infolist()
+        if m.filename.endswith(".xml")
+    ):
+        return {}
+    import openpyxl
+
+    found: dict[str, set[str]] = defaultdict(set)
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    try:
+        for sheet in workbook.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if getattr(cell, "data_type", None) == "f":
+                        found[sheet.title].add(cell.coordinate)
+    finally:
+        workbook.close()
+    return found
+
+
+def workbook_rows(data: bytes) -> tuple[list[tuple[str, list[tuple]]], str, list[dict]]:
+    """(sheets as (title, rows of values), legacy encoding, problems). Raises FileProblem."""
+    import openpyxl
+
+    archive = _check_container(data)
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on damaged files
+        raise FileProblem(
+            "Không đọc được bảng tính (tệp hỏng hoặc không đúng định dạng .xlsx). "
+            "Hãy mở bằng Excel, lưu thành tệp mới rồi tải lên."
+        ) from exc
+    max_rows = settings.IMPORT_MAX_ROWS
+    sheets: list[tuple[str, list[tuple]]] = []
+    try:
+        for sheet in workbook.worksheets:
+            if getattr(sheet, "sheet_state", "visible") != "visible":
+                continue
+            sheet.reset_dimensions()
+            rows = []
+            filled = 0
+            for values in sheet.iter_rows(min_row=1, values_only=True):
+                rows.append(values)
+                if any(v is not None and v != "" for v in values):
+                    filled += 1
+                    if filled > max_rows + HEADER_SCAN_ROWS:
+                        raise FileProblem(
+                            f"Trang “{sheet.title}” có hơn {max_rows:,} dòng, quá giới hạn một lần "
+                            "nhập. Hãy chia danh sách thành nhiều tệp.".replace(",", ".")
+                        )
+            sheets.append((sheet.title, rows))
+    finally:
+        workbook.close()
+    if not any(any(v is not None and v != "" for v in row) for _, rows in sheets for row in rows):
+        raise FileProblem("Bảng tính trống: không có ô nào có dữ liệu.")
+
+    texts = [v for _, rows in sheets for row in rows for v in row if isinstance(v, str)]
+    encoding = legacy_text.detect(texts)
+    if encoding:
+        sheets = [
+            (
+                title,
+                [
+                    tuple(
+                        legacy_text.convert(v, encoding) if isinstance(v, str) else v for v in row
+                    )
+                    for row in rows
+                ],
+            )
+            for title, rows in sheets
+        ]
+
+    problems = []
+    formulas = _formula_cells(archive, data)
+    for title, rows in sheets:
+        for coordinate in sorted(formulas.get(title, ())):
+            letters = "".join(c for c in coordinate if c.isalpha())
+            number = int("".join(c for c in coordinate if c.isdigit()))
+            column = _column_index(letters)
+            row = rows[number - 1] if number - 1 < len(rows) else ()
+            value = row[column] if column < len(row) else None
+            if value is None:
+                problems.append(
+                    _problem(
+                        "Ô có công thức nhưng chưa có giá trị đã tính (tệp được tạo bằng phần mềm "
+                        "khác hoặc chưa lưu trong Excel). Hãy mở tệp bằng Excel, lưu lại rồi tải "
+                        "lên; hoặc chép và dán dạng giá trị.",
+                        title,
+                        number,
+                        letters,
+                    )
+                )
+    return sheets, encoding, problems
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for char in letters.upper():
+        index = index * 26 + ord(char) - 64
+    return index - 1
+
+
+# --- Finding the header and reading rows ---------------------------------------------------------
+
+
+def _aliases(resource) -> dict[str, str]:
+    columns = resource.columns()
+    wanted = set(columns) | ({"position_unit"} if {"position", "unit"} <= set(columns) else set())
+    table: dict[str, str] = {}
+    for field in wanted:
+        for alias in HEADER_ALIASES.get(field, []):
+            table.setdefault(alias, field)
+        if field in columns:
+            table.setdefault(header_key(columns[field].column_name), field)
+    return table
+
+
+def _header_field(text, aliases: dict[str, str]) -> str | None:
+    key = header_key(text)
+    if not key:
+        return None
+    if key in aliases:
+        return aliases[key]
+    for alias in sorted(aliases, key=len, reverse=True):
+        if " " in alias and key.startswith(alias + " "):
+            return aliases[alias]
+    return None
+
+
+def find_header(rows: list[tuple], aliases: dict[str, str]) -> tuple[int, dict[str, int]] | None:
+    """(row index, {field: column index}) of the first row that names a name column and more."""
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        found: dict[str, int] = {}
+        for column, value in enumerate(row):
+            if isinstance(value, str):
+                field = _header_field(value, aliases)
+                if field and field not in found:
+                    found[field] = column
+        if "name" in found and len(found) >= 2:
+            return index, found
+    return None
+
+
+def _cell(row: tuple, column: int | None):
+    if column is None or column >= len(row):
+        return None
+    value = row[column]
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _is_number(value) -> bool:
+    if isinstance(value, (int, float)):
+        return True
+    return isinstance(value, str) and value.strip().rstrip(".").isdigit()
+
+
+def _row_text(row: tuple) -> str:
+    return " ".join(str(v) for v in row if v is not None and str(v).strip())
+
+
+def parse_sheets(*, sheets, resource, default_kind: str) -> tuple[list[dict], list[dict]]:
+    """Data lines of every sheet that has a header row, and the problems met reading them."""
+    aliases = _aliases(resource)
+    columns = resource.columns()
+    lines: list[dict] = []
+    problems: list[dict] = []
+    headers_found = 0
+    for title, rows in sheets:
+        header = find_header(rows, aliases)
+        if header is None:
+            continue
+        headers_found += 1
+        header_index, fields = header
+        letters = {field: get_column_letter(col + 1) for field, col in fields.items()}
+        name_header = header_key(rows[header_index][fields["name"]])
+        kind = default_kind
+        if "tap the" in name_header and "ca nhan" not in name_header:
+            kind = COLLECTIVE
+        elif "chu ho" in name_header:
+            kind = HOUSEHOLD
+        stt_col = fields.get("stt")
+        sheet_lines = 0
+        for index in range(header_index + 1, len(rows)):
+            row = rows[index]
+            number = index + 1
+            values = [v for v in row if v is not None and str(v).strip()]
+            if not values:
+                continue
+            text = fold(_row_text(row))
+            stt = _cell(row, stt_col)
+            name = _cell(row, fields["name"])
+            # A row of column numbers under the header: (1) (2) (3) …
+            if all(_is_number(str(v).strip("() ")) for v in values) and sheet_lines == 0:
+                continue
+            if not _is_number(stt) and len(values) <= 2:
+                section = _SECTION.match(" ".join(header_key(v) for v in values))
+                if section and len(section.group(2).split()) <= 4:
+                    kind = _SECTION_KINDS[section.group(1)]
+                    continue
+            if not _is_number(stt) and _TOTAL.match(fold(str(values[0]))):
+                break
+            if (
+                not _is_number(stt)
+                and len(values) <= 3
+                and (
+                    _SIGNATURE_DATE.search(text)
+                    or (header_key(values[0]) + " ").startswith(_SIGNATURE_WORDS)
+                )
+            ):
+                break
+            if name is None:
+                if stt is not None and len(values) == 1:
+                    continue  # a numbered but empty line of a template
+                problems.append(
+                    _problem(
+                        "Thiếu họ tên (tên tập thể). Hãy điền tên hoặc xóa dòng này.",
+                        title,
+                        number,
+                        letters["name"],
+                    )
+                )
+                continue
+            line = {"sheet": title, "row": number, "kind": kind, "cols": letters}
+            for field, column in fields.items():
+                if field in ("stt", "position_unit"):
+                    continue
+                widget = columns[field].widget
+                try:
+                    line[field] = widget.clean(_cell(row, column))
+                except (ValueError, ArithmeticError):
+                    line[field] = None
+                    line.setdefault("bad", []).append(field)
+                    line.setdefault("raw", {})[field] = str(_cell(row, column))
+            if "position_unit" in fields:
+                combined = " ".join(str(_cell(row, fields["position_unit"]) or "").split())
+                position, _, unit = combined.partition(", ")
+                line.setdefault("position", position)
+                line.setdefault("unit", unit)
+                if not line.get("position"):
+                    line["position"] = position
+                if not line.get("unit"):
+                    line["unit"] = unit
+                line["cols"].setdefault("position", letters["position_unit"])
+                line["cols"].setdefault("unit", letters["position_unit"])
+            lines.append(line)
+            sheet_lines += 1
+        if sheet_lines == 0 and not problems:
+            problems.append(
+                _problem(
+                    f"Có dòng tiêu đề ở dòng {header_index + 1} nhưng không có dòng dữ liệu nào "
+                    "bên dưới. Hãy điền danh sách dưới dòng tiêu đề.",
+                    title,
+                    header_index + 1,
+                )
+            )
+    if not headers_found:
+        expected = ", ".join(f"“{f.column_name}”" for f in list(columns.values())[:4])
+        raise FileProblem(
+            "Không tìm thấy dòng tiêu đề của danh sách (ví dụ các cột "
+            f"{expected}) trong {HEADER_SCAN_ROWS} dòng đầu của các trang. "
+            "Hãy thêm dòng tiêu đề, hoặc dùng tệp mẫu tải từ hệ thống."
+        )
+    if len(lines) > settings.IMPORT_MAX_ROWS:
+        raise FileProblem(
+            f"Danh sách có {len(lines)} dòng, quá giới hạn {settings.IMPORT_MAX_ROWS} dòng một "
+            "lần nhập. Hãy chia thành nhiều tệp."
+        )
+    return lines, problems
+
+
+def _clean_person(line: dict, problems: list[dict], today: date) -> None:
+    """Name prefix and gender, birth, CCCD: normalise in place, report what cannot be read."""
+    cols = line["cols"]
+    where = (line["sheet"], line["row"])
+    name = unicodedata.normalize("NFC", " ".join(str(line.get("name") or "").split()))
+    gender = ""
+    prefix = _PREFIX.match(name)
+    if prefix and line["kind"] != COLLECTIVE:
+        word = fold(prefix.group(1))
+        if word.startswith("ong") and "(" not in word:
+            gender = "nam"
+        elif word.startswith("ba") and "(" not in word:
+            gender = "nu"
+        name = name[prefix.end() :].strip()
+    line["name"] = name
+    if not name:
+        problems.append(_problem("Thiếu họ tên sau danh xưng.", *where, cols.get("name")))
+    given = fold(line.get("gender") or "")
+    if given in ("nam", "m", "ong"):
+        gender = "nam"
+    elif given in ("nu", "f", "ba"):
+        gender = "nu"
+    elif given:
+        problems.append(
+            _problem(
+                f"Giới tính ghi “{line['gender']}”: hãy ghi Nam hoặc Nữ.",
+                *where,
+                cols.get("gender"),
+            )
+        )
+    line["gender"] = gender
+    birth = line.pop("birth", None)
+    line["birth_date"], line["birth_year"] = None, None
+    if "birth" in line.get("bad", []):
+        problems.append(
+            _problem(
+                f"Không đọc được năm sinh “{line['raw']['birth']}”: hãy ghi năm (1980) "
+                "hoặc ngày dd/mm/yyyy.",
+                *where,
+                cols.get("birth"),
+            )
+        )
+    elif birth and birth[1] and line["kind"] == INDIVIDUAL:
+        day, year = birth
+        if year > today.year or (day and day > today):
+            problems.append(
+                _problem(
+                    f"Năm sinh {year} ở tương lai. Hãy sửa lại năm sinh.", *where, cols.get("birth")
+                )
+            )
+        elif year < 1900:
+            problems.append(
+                _problem(f"Năm sinh {year} không hợp lý (trước 1900).", *where, cols.get("birth"))
+            )
+        else:
+            line["birth_date"] = day.isoformat() if day else None
+            line["birth_year"] = year
+    cid = line.get("citizen_id") or ""
+    if cid and not (len(cid) == 12 and cid.isdigit()):
+        problems.append(
+            _problem(f"Số CCCD “{cid}” phải gồm đúng 12 chữ số.", *where, cols.get("citizen_id"))
+        )
+        cid = ""
+    line["citizen_id"] = cid if line["kind"] == INDIVIDUAL else ""
+    for field in ("position", "unit", "achievement", "note"):
+        line[field] = line.get(field) or ""
+
+
+# --- Matching recipients in bulk ----------------------------------------------------------------
+
+
+def _chunks(values, size=QUERY_CHUNK):
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _visible(model, authority: Authority):
+    """Records the office may see: registered by it, or given an award by it."""
+    field = {Collective: "collective", Individual: "individual", Household: "household"}[model]
+    awarded = Award.objects.filter(authority=authority, **{f"{field}__isnull": False}).values(
+        f"{field}_id"
+    )
+    return model.objects.filter(Q(registered_by=authority) | Q(pk__in=awarded))
+
+
+def _label(kind: str, obj) -> str:
+    if kind == INDIVIDUAL:
+        parts = [obj.full_name]
+        if obj.birth_date:
+            parts.append(f"sinh {obj.birth_date:%d/%m/%Y}")
+        elif obj.birth_year:
+            parts.append(f"sinh {obj.birth_year}")
+        if obj.position:
+            parts.append(obj.position)
+        if obj.unit_label:
+            parts.append(obj.unit_label)
+        if obj.citizen_id:
+            parts.append(f"CCCD …{obj.citizen_id[-4:]}")
+        return ", ".join(parts)
+    if kind == COLLECTIVE:
+        return f"{obj.name}, {obj.parent_name}" if obj.parent_name else obj.name
+    return f"Hộ {obj.head_name}, {obj.address}" if obj.address else f"Hộ {obj.head_name}"
+
+
+def _person_key(line: dict) -> tuple:
+    """Who a new line names, within one file: the name as typed (Hương and Hưởng differ)."""
+    name = " ".join(line["name"].lower().split())
+    if line["kind"] == INDIVIDUAL:
+        if line.get("citizen_id"):
+            return (INDIVIDUAL, "cccd", line["citizen_id"])
+        return (INDIVIDUAL, name, line.get("birth_year"), fold(line.get("unit")))
+    return (line["kind"], name, fold(line.get("unit")))
+
+
+def match_recipients(*, lines: list[dict], authority: Authority) -> dict:
+    """Set line["match"] to new / matched / ambiguous, with recipient_id and candidates.
+
+    Individuals: citizen ID first (unique in the registry), then the folded name among the
+    office's records, confirmed by birth and unit. Never guesses between two candidates.
+    Returns the matched objects by (kind, id).
+    """
+    objects: dict[tuple, object] = {}
+    people = [line for line in lines if line["kind"] == INDIVIDUAL]
+    by_cid: dict[str, Individual] = {}
+    by_name: dict[str, list[Individual]] = defaultdict(list)
+    cids = {line["citizen_id"] for line in people if line.get("citizen_id")}
+    names = {fold(line["name"]) for line in people}
+    for chunk in _chunks(cids):
+        for person in Individual.objects.filter(citizen_id__in=chunk).select_related("unit"):
+            by_cid[person.citizen_id] = person
+    visible = _visible(Individual, authority).select_related("unit")
+    for chunk in _chunks(names):
+        for person in visible.filter(search_key__in=chunk):
+            by_name[person.search_key].append(person)
+
+    others: dict[str, dict[str, list]] = {
+        COLLECTIVE: defaultdict(list),
+        HOUSEHOLD: defaultdict(list),
+    }
+    for kind, model, name_field in (
+        (COLLECTIVE, Collective, "name"),
+        (HOUSEHOLD, Household, "head_name"),
+    ):
+        if any(line["kind"] == kind for line in lines):
+            for obj in _visible(model, authority).select_related("unit"):
+                others[kind][fold(getattr(obj, name_field))].append(obj)
+
+    for line in lines:
+        kind = line["kind"]
+        unit = fold(line.get("unit"))
+        chosen, candidates = None, []
+        if kind == INDIVIDUAL:
+            if line.get("citizen_id") and line["citizen_id"] in by_cid:
+                chosen = by_cid[line["citizen_id"]]
+            else:
+                pool = []
+                for person in by_name.get(fold(line["name"]), []):
+                    if line.get("citizen_id") and person.citizen_id:
+                        continue  # both have an ID and they differ
+                    if _birth_conflict(line, person):
+                        continue
+                    pool.append(person)
+                confirmed = [p for p in pool if _birth_equal(line, p) or _unit_equal(unit, p)]
+                if len(confirmed) > 1:
+                    both = [p for p in confirmed if _birth_equal(line, p) and _unit_equal(unit, p)]
+                    confirmed = both if len(both) == 1 else confirmed
+                if len(confirmed) == 1:
+                    chosen = confirmed[0]
+                else:
+                    candidates = confirmed or pool
+        else:
+            pool = others[kind].get(fold(line["name"]), [])
+            if len(pool) > 1 and unit:
+                narrowed = [o for o in pool if _unit_equal(unit, o)]
+                pool = narrowed or pool
+            if len(pool) == 1:
+                chosen = pool[0]
+            else:
+                candidates = pool
+        if chosen is not None:
+            line.update(match="matched", recipient_id=chosen.pk, label=_label(kind, chosen))
+            objects[(kind, chosen.pk)] = chosen
+        elif candidates:
+            line.update(
+                match="ambiguous",
+                recipient_id=None,
+                candidates=[{"id": c.pk, "label": _label(kind, c)} for c in candidates[:20]],
+            )
+            for c in candidates:
+                objects[(kind, c.pk)] = c
+        else:
+            line.update(match="new", recipient_id=None)
+    return objects
+
+
+def _birth_equal(line: dict, person: Individual) -> bool:
+    if line.get("birth_date") and person.birth_date:
+        return line["birth_date"] == person.birth_date.isoformat()
+    year = person.birth_year or (person.birth_date.year if person.birth_date else None)
+    return bool(line.get("birth_year") and year and line["birth_year"] == year)
+
+
+def _birth_conflict(line: dict, person: Individual) -> bool:
+    year = person.birth_year or (person.birth_date.year if person.birth_date else None)
+    if line.get("birth_year") and year and line["birth_year"] != year:
+        return True
+    return bool(
+        line.get("birth_date")
+        and person.birth_date
+        and line["birth_date"] != person.birth_date.isoformat()
+    )
+
+
+def _unit_equal(unit: str, obj) -> bool:
+    if not unit:
+        return False
+    if isinstance(obj, Individual):
+        labels = {fold(obj.workplace), fold(obj.unit.name) if obj.unit_id else ""}
+    elif isinstance(obj, Collective):
+        labels = {fold(obj.parent_name), fold(obj.unit.name) if obj.unit_id else ""}
+    else:
+        labels = {fold(obj.address), fold(obj.unit.name) if obj.unit_id else ""}
+    return unit in labels - {""}
+
+
+# --- Award types, periods -----------------------------------------------------------------------
+
+
+def _award_types() -> dict[str, AwardType]:
+    table: dict[str, AwardType] = {}
+    types = list(AwardType.objects.all())
+    for award_type in types:
+        table.setdefault(fold(award_type.code), award_type)
+        table.setdefault(header_key(award_type.name), award_type)
+    titles = defaultdict(list)
+    for award_type in types:
+        titles[header_key(award_type.certificate_title)].append(award_type)
+    for title, found in titles.items():
+        if len(found) == 1:
+            table.setdefault(title, found[0])
+    return table
+
+
+def award_type_by_code(code: str) -> AwardType:
+    found = _award_types().get(fold(code)) or _award_types().get(header_key(code))
+    if found is None:
+        raise ValidationError(
+            f"Không có hình thức khen thưởng mã “{code}”. Xem danh mục hình thức khen thưởng."
+        )
+    return found
+
+
+def _period(line: dict, default_year: int) -> tuple[int, int]:
+    """From the achievement text ('năm 2022', 'năm học 2021–2022', '2019–2023'), else default.
+
+    A school year counts in its end year.
+    """
+    text = str(line.get("achievement") or "")
+    years: list[int] = []
+    for match in _SCHOOL_YEAR.finditer(text):
+        start, end = int(match.group(1)), int(match.group(2))
+        years += [end] if end == start + 1 else [start, end]
+    years += [int(y) for y in _YEAR.findall(_SCHOOL_YEAR.sub(" ", text))]
+    if years:
+        return min(years), max(years)
+    return default_year, default_year
+
+
+def _default_year(day: date) -> int:
+    """Year-end reviews are signed in the first half of the next year."""
+    return day.year - 1 if day.month <= 6 else day.year
+
+
+# --- Preview -----------------------------------------------------------------------------------
+
+
+def import_preview(
+    *,
+    kind: str,
+    data: bytes,
+    file_name: str,
+    decision: Decision | None = None,
+    authority: Authority | None = None,
+    award_type: AwardType | None = None,
+    user=None,
+    resource=None,
+) -> ImportBatch:
+    """Read and check a workbook; a batch saved for confirmation, or unsaved with its errors."""
+    resource = resource or RESOURCES[kind]()
+    if decision is not None:
+        decision = Decision.objects.select_related("authority").get(pk=decision.pk)
+        authority = decision.authority
+    batch = ImportBatch(
+        kind=kind,
+        decision=decision,
+        authority=authority,
+        award_type=award_type,
+        file_name=file_name[:255],
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        created_by=user if user is not None and getattr(user, "is_authenticated", False) else None,
+    )
+    payload = {"lines": [], "problems": [], "notes": []}
+    try:
+        if kind == ImportKind.HONOREES:
+            if decision is None:
+                raise FileProblem("Chưa chọn quyết định để nhập danh sách.")
+            if decision.status != DecisionStatus.DRAFT:
+                raise FileProblem(
+                    f"Quyết định {decision.number} đã ban hành: không thêm được dòng khen thưởng. "
+                    "Hãy nhập vào một quyết định dự thảo."
+                )
+        sheets, encoding, problems = workbook_rows(data)
+        batch.legacy_encoding = encoding
+        lines, read_problems = parse_sheets(
+            sheets=sheets, resource=resource, default_kind=INDIVIDUAL
+        )
+        problems += read_problems
+        today = timezone.localdate()
+        for line in lines:
+            _clean_person(line, problems, today)
+        if kind == ImportKind.HONOREES:
+            _preview_honorees(batch, lines, problems, award_type)
+        elif kind == ImportKind.HISTORY:
+            _preview_history(batch, lines, problems, award_type)
+        else:
+            _preview_ratings(batch, lines, problems)
+        payload["lines"] = lines
+    except FileProblem as problem:
+        problems = [_problem(str(problem))]
+    payload["problems"] = sorted(
+        problems, key=lambda p: (p["sheet"] is not None, p["sheet"] or "", p["row"] or 0)
+    )
+    if batch.legacy_encoding:
+        payload["notes"].append(
+            f"Tệp gõ bằng bảng mã cũ {batch.legacy_encoding}; đã chuyển sang Unicode. "
+            "Hãy xem lại tên người trong bản xem trước."
+        )
+    payload["counts"] = _counts(payload["lines"])
+    if payload["lines"] and payload["counts"]["unchanged"] == len(payload["lines"]):
+        payload["notes"].append(
+            f"Cả {len(payload['lines'])} dòng đã có trong sổ (tệp này đã được nhập): "
+            "không có gì mới để nhập."
+        )
+    batch.payload = payload
+    if not payload["problems"]:
+        batch.save()
+    return batch
+
+
+def _counts(lines: list[dict]) -> dict:
+    counts = {
+        "collectives": 0,
+        "individuals": 0,
+        "households": 0,
+        "new_recipients": 0,
+        "matched_recipients": 0,
+        "ambiguous": 0,
+        "unchanged": 0,
+        "lines": len(lines),
+    }
+    for line in lines:
+        key = {COLLECTIVE: "collectives", INDIVIDUAL: "individuals", HOUSEHOLD: "households"}
+        counts[key[line["kind"]]] += 1
+        if line.get("unchanged"):
+            counts["unchanged"] += 1
+        elif line.get("match") == "new":
+            counts["new_recipients"] += 1
+        elif line.get("match") == "matched":
+            counts["matched_recipients"] += 1
+        elif line.get("match") == "ambiguous":
+            counts["ambiguous"] += 1
+    return counts
+
+
+def _resolve_award_types(lines, problems, default: AwardType | None, has_column: bool):
+    types = _award_types()
+    if not has_column and default is None and lines:
+        raise FileProblem(
+            "Danh sách không có cột “Hình thức khen thưởng”. Hãy chọn hình thức khen thưởng "
+            "chung cho cả danh sách khi tải lên (dòng lệnh: --award-type MÃ)."
+        )
+    by_id: dict[int, AwardType] = {}
+    for line in lines:
+        typed = line.get("award_type")
+        found = types.get(header_key(typed)) or types.get(fold(typed)) if typed else default
+        if found is None:
+            if typed:
+                message = (
+                    f"Không có hình thức khen thưởng “{typed}” trong danh mục. Hãy ghi đúng tên "
+                    "(ví dụ “Giấy khen”) hoặc chọn trong danh sách thả xuống của tệp mẫu."
+                )
+            else:
+                message = (
+                    "Thiếu hình thức khen thưởng. Hãy ghi hoặc chọn hình thức mặc định khi tải lên."
+                )
+            problems.append(
+                _problem(message, line["sheet"], line["row"], line["cols"].get("award_type"))
+            )
+            line["award_type_id"] = None
+            continue
+        line["award_type_id"] = found.pk
+        line["award_type_name"] = found.name
+        by_id[found.pk] = found
+    return by_id
+
+
+def _same_person_twice(lines, problems) -> None:
+    first: dict[tuple, dict] = {}
+    for line in lines:
+        if line.get("match") == "ambiguous":
+            continue
+        key = (
+            ("id", line["kind"], line["recipient_id"])
+            if line.get("recipient_id")
+            else ("new", *_person_key(line))
+        )
+        if key in first:
+            other = first[key]
+            problems.append(
+                _problem(
+                    f"{line['name']} có hai lần trong danh sách (trùng với dòng {other['row']} "
+                    f"trang “{other['sheet']}”). Hãy xóa một dòng.",
+                    line["sheet"],
+                    line["row"],
+                    line["cols"].get("name"),
+                )
+            )
+        else:
+            first[key] = line
+
+
+def _new_refs(lines) -> None:
+    """One reference per new recipient, shared by the lines that name the same new person."""
+    refs: dict[tuple, int] = {}
+    for line in lines:
+        if line.get("match") != "matched":
+            key = _person_key(line) if line.get("match") == "new" else ("line", line["row"])
+            line["new_ref"] = refs.setdefault(key, len(refs) + 1)
+
+
+def _stub(kind: str, line: dict, authority: Authority):
+    if kind == INDIVIDUAL:
+        return Individual(
+            full_name=line["name"],
+            gender=line.get("gender") or "",
+            birth_date=date.fromisoformat(line["birth_date"]) if line.get("birth_date") else None,
+            birth_year=line.get("birth_year"),
+            position=line.get("position") or "",
+            workplace=(line.get("unit") or "")[:255],
+            citizen_id=line.get("citizen_id") or None,
+            registered_by=authority,
+        )
+    if kind == COLLECTIVE:
+        return Collective(
+            name=line["name"], parent_name=(line.get("unit") or "")[:255], registered_by=authority
+        )
+    return Household(
+        head_name=line["name"], address=(line.get("unit") or "")[:255], registered_by=authority
+    )
+
+
+_FIELD_COLUMN = {
+    "award_type": "award_type",
+    "period_from": "achievement",
+    "period_to": "achievement",
+    "__all__": "name",
+}
+
+
+def _check_awards(decision, lines, objects, types, problems) -> None:
+    """awards_problems() for the lines to be created, with their errors placed on cells."""
+    todo = [line for line in lines if line.get("award_type_id") and not line.get("unchanged")]
+    awards = []
+    for line in todo:
+        kind = line["kind"]
+        award = Award(
+            decision=decision,
+            authority_id=decision.authority_id,
+            award_type=types[line["award_type_id"]],
+            period_from=line["period_from"],
+            period_to=line["period_to"],
+            line_no=line["row"],
+        )
+        if line.get("recipient_id"):
+            recipient = objects[(kind, line["recipient_id"])]
+        else:
+            recipient = _stub(kind, line, decision.authority)
+            recipient.pk = -line["new_ref"]
+        setattr(award, KIND_FIELD[kind], recipient)
+        awards.append(award)
+    for line, found in zip(todo, awards_problems(decision=decision, awards=awards), strict=True):
+        for field, messages in found.items():
+            column = line["cols"].get(_FIELD_COLUMN.get(field, "name"))
+            for message in messages:
+                problems.append(_problem(message, line["sheet"], line["row"], column))
+
+
+def _preview_honorees(batch, lines, problems, default_type) -> None:
+    decision = batch.decision
+    has_column = any("award_type" in line["cols"] for line in lines)
+    types = _resolve_award_types(lines, problems, default_type, has_column)
+    default_year = _default_year(decision.signed_date)
+    for line in lines:
+        line["period_from"], line["period_to"] = _period(line, default_year)
+    objects = match_recipients(lines=lines, authority=decision.authority)
+    _new_refs(lines)
+    existing = set(
+        decision.awards.values_list(
+            "collective_id", "individual_id", "household_id", "award_type_id", "period_from",
+            "period_to",
+        )
+    )  # fmt: skip
+    for line in lines:
+        if line.get("match") == "matched" and line.get("award_type_id"):
+            ids = [None, None, None]
+            ids[[COLLECTIVE, INDIVIDUAL, HOUSEHOLD].index(line["kind"])] = line["recipient_id"]
+            key = (*ids, line["award_type_id"], line["period_from"], line["period_to"])
+            line["unchanged"] = key in existing
+    _same_person_twice(lines, problems)
+    _check_awards(decision, lines, objects, types, problems)
+
+
+def _preview_history(batch, lines, problems, default_type) -> None:
+    authority = batch.authority
+    has_column = any("award_type" in line["cols"] for line in lines)
+    types = _resolve_award_types(lines, problems, default_type, has_column)
+    numbers = set()
+    for line in lines:
+        where = (line["sheet"], line["row"])
+        number = " ".join(str(line.get("decision_number") or "").split())
+        line["decision_number"] = number
+        signed = line.pop("decision_date", None)
+        line["decision_date"] = None
+        if "decision_date" in line.get("bad", []) or (signed and signed[0] is None):
+            problems.append(
+                _problem(
+                    "Không đọc được ngày quyết định: hãy ghi ngày dd/mm/yyyy.",
+                    *where,
+                    line["cols"].get("decision_date"),
+                )
+            )
+        elif signed:
+            line["decision_date"] = signed[0].isoformat()
+        elif number:
+            problems.append(
+                _problem("Thiếu ngày quyết định.", *where, line["cols"].get("decision_date", None))
+            )
+        if not number:
+            problems.append(
+                _problem(
+                    "Thiếu số quyết định (ví dụ 15/QĐ-UBND).",
+                    *where,
+                    line["cols"].get("decision_number"),
+                )
+            )
+        numbers.add(number)
+        period = line.pop("period", None)
+        day = date.fromisoformat(line["decision_date"]) if line["decision_date"] else None
+        if period:
+            line["period_from"] = line["period_to"] = period[0]
+        else:
+            line["period_from"], line["period_to"] = _period(
+                line, _default_year(day or date.today())
+            )
+    existing = {
+        (d.number, d.signed_date.isoformat()): d
+        for d in Decision.objects.filter(authority=authority, number__in=numbers - {""})
+    }
+    by_number = {d.number: d for d in existing.values()}
+    objects = match_recipients(lines=lines, authority=authority)
+    _new_refs(lines)
+    known = set()
+    if existing:
+        known = set(
+            Award.objects.filter(decision__in=existing.values()).values_list(
+                "decision_id", "collective_id", "individual_id", "household_id", "award_type_id",
+                "period_from", "period_to",
+            )
+        )  # fmt: skip
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for line in lines:
+        if not (line["decision_number"] and line["decision_date"]):
+            continue
+        key = (line["decision_number"], line["decision_date"])
+        decision = existing.get(key)
+        other = by_number.get(line["decision_number"])
+        if decision is None and other is not None:
+            problems.append(
+                _problem(
+                    f"Quyết định {other.number} đã có trong sổ với ngày {other.signed_date:%d/%m/%Y}, "
+                    "khác ngày ghi trong tệp. Hãy kiểm tra lại.",
+                    line["sheet"],
+                    line["row"],
+                    line["cols"].get("decision_date"),
+                )
+            )
+            continue
+        line["decision_id"] = decision.pk if decision else None
+        if decision and line.get("match") == "matched" and line.get("award_type_id"):
+            ids = [None, None, None]
+            ids[[COLLECTIVE, INDIVIDUAL, HOUSEHOLD].index(line["kind"])] = line["recipient_id"]
+            line["unchanged"] = (
+                decision.pk,
+                *ids,
+                line["award_type_id"],
+                line["period_from"],
+                line["period_to"],
+            ) in known
+        if decision and not line.get("unchanged"):
+            problems.append(
+                _problem(
+                    f"Quyết định {decision.number} đã có trong sổ nhưng chưa có dòng này; "
+                    "quyết định đã ban hành không thêm dòng được. Hãy nhập dòng này vào đúng "
+                    "quyết định trong trang quản trị.",
+                    line["sheet"],
+                    line["row"],
+                    line["cols"].get("decision_number"),
+                )
+            )
+            continue
+        groups[key].append(line)
+    for (number, signed), group in groups.items():
+        if not group or all(line.get("unchanged") for line in group):
+            continue
+        day = date.fromisoformat(signed)
+        decision = Decision(
+            authority=authority,
+            number=number,
+            signed_date=day,
+            numbering_period=authority.numbering_period(day),
+        )
+        _same_person_twice(group, problems)
+        _check_awards(decision, group, objects, types, problems)
+
+
+def _preview_ratings(batch, lines, problems) -> None:
+    authority = batch.authority
+    for line in lines:
+        where = (line["sheet"], line["row"])
+        year = line.pop("year", None)
+        if "year" in line.get("bad", []) or not year:
+            problems.append(
+                _problem(
+                    "Thiếu hoặc không đọc được năm: ghi 2023, hoặc năm học 2022-2023.",
+                    *where,
+                    line["cols"].get("year"),
+                )
+            )
+            line["year"], line["school_year"] = None, False
+        else:
+            line["year"], line["school_year"] = year
+        grade = _GRADES.get(header_key(line.get("grade")))
+        if grade is None:
+            problems.append(
+                _problem(
+                    f"Xếp loại “{line.get('grade') or ''}” không hợp lệ: ghi HTXSNV, HTTNV, HTNV "
+                    "hoặc KHTNV.",
+                    *where,
+                    line["cols"].get("grade"),
+                )
+            )
+        line["grade"] = grade.value if grade else None
+        if line["kind"] == HOUSEHOLD:
+            problems.append(
+                _problem("Hộ gia đình không có xếp loại hằng năm.", *where, line["cols"]["name"])
+            )
+    match_recipients(lines=lines, authority=authority)
+    _new_refs(lines)
+    matched = defaultdict(set)
+    for line in lines:
+        if line.get("match") == "matched":
+            matched[line["kind"]].add(line["recipient_id"])
+    existing = {}
+    for kind, ids in matched.items():
+        field = KIND_FIELD[kind]
+        for chunk in _chunks(ids):
+            for rating in Rating.objects.filter(**{f"{field}_id__in": chunk}):
+                existing[(kind, getattr(rating, f"{field}_id"), rating.year)] = rating.grade
+    seen: dict[tuple, dict] = {}
+    for line in lines:
+        if line.get("match") == "ambiguous" or not line.get("year"):
+            continue
+        identity = (
+            ("id", line["kind"], line["recipient_id"])
+            if line.get("recipient_id")
+            else ("new", *_person_key(line))
+        )
+        key = (identity, line["year"])
+        if key in seen:
+            problems.append(
+                _problem(
+                    f"{line['name']} có hai xếp loại năm {line['year']} (trùng dòng "
+                    f"{seen[key]['row']}). Hãy xóa một dòng.",
+                    line["sheet"],
+                    line["row"],
+                    line["cols"]["name"],
+                )
+            )
+            continue
+        seen[key] = line
+        if line.get("match") == "matched":
+            grade = existing.get((line["kind"], line["recipient_id"], line["year"]))
+            if grade == line["grade"]:
+                line["unchanged"] = True
+            elif grade:
+                problems.append(
+                    _problem(
+                        f"{line['name']} đã có xếp loại {grade} năm {line['year']} trong sổ, khác "
+                        f"với {line['grade']} trong tệp. Hãy sửa trong trang quản trị nếu cần.",
+                        line["sheet"],
+                        line["row"],
+                        line["cols"].get("grade"),
+                    )
+                )
+
+
+# --- Confirm -----------------------------------------------------------------------------------
+
+
+def _ambiguous_problems(lines, choices) -> list[str]:
+    missing = []
+    for index, line in enumerate(lines):
+        if line.get("match") == "ambiguous" and str(index) not in choices:
+            missing.append(
+                f"Trang “{line['sheet']}”, dòng {line['row']}: có {len(line['candidates'])} hồ sơ "
+                f"giống “{line['name']}”. Hãy chọn đúng người (hoặc “tạo mới”) trong bản xem "
+                "trước, hoặc ghi thêm số CCCD, năm sinh vào tệp."
+            )
+    return missing
+
+
+def _apply_choices(lines, choices) -> None:
+    for index, line in enumerate(lines):
+        if line.get("match") != "ambiguous":
+            continue
+        choice = str(choices[str(index)])
+        allowed = {str(c["id"]) for c in line["candidates"]}
+        if choice == "new":
+            line["match"] = "new"
+        elif choice in allowed:
+            line["match"], line["recipient_id"] = "matched", int(choice)
+        else:
+            raise ValidationError(f"Dòng {line['row']}: lựa chọn không hợp lệ.")
+
+
+def _create_recipients(lines, authority) -> dict[tuple, object]:
+    """bulk_create the new recipients (keys set by hand: bulk_create skips save())."""
+    created: dict[tuple, object] = {}
+    by_kind: dict[str, list] = defaultdict(list)
+    for line in lines:
+        if line.get("match") == "new" and not line.get("unchanged"):
+            key = (line["kind"], line["new_ref"])
+            if key not in created:
+                obj = _stub(line["kind"], line, authority)
+                obj.refresh_keys()
+                created[key] = obj
+                by_kind[line["kind"]].append(obj)
+    for kind, objs in by_kind.items():
+        KIND_MODELS[kind].objects.bulk_create(objs, batch_size=1000)
+    return created
+
+
+def _load_matched(lines) -> dict[tuple, object]:
+    ids = defaultdict(set)
+    for line in lines:
+        if line.get("match") == "matched" and not line.get("unchanged"):
+            ids[line["kind"]].add(line["recipient_id"])
+    found = {}
+    for kind, wanted in ids.items():
+        for chunk in _chunks(wanted):
+            for obj in KIND_MODELS[kind].objects.filter(pk__in=chunk).select_related("unit"):
+                found[(kind, obj.pk)] = obj
+    missing = sum(len(v) for v in ids.values()) - len(found)
+    if missing:
+        raise ValidationError(
+            f"{missing} hồ sơ đã khớp lúc xem trước nay không còn (đã xóa hoặc gộp). "
+            "Hãy tải tệp lên lại."
+        )
+    return found
+
+
+def _build_awards(decision, lines, matched, created, types, start_line) -> list[Award]:
+    awards = []
+    cash: dict[tuple, int | None] = {}
+    line_no = start_line
+    for line in lines:
+        if line.get("unchanged"):
+            continue
+        kind = line["kind"]
+        recipient = (
+            matched[(kind, line["recipient_id"])]
+            if line.get("match") == "matched"
+            else created[(kind, line["new_ref"])]
+        )
+        line_no += 1
+        award = Award(
+            decision=decision,
+            authority_id=decision.authority_id,
+            line_no=line_no,
+            award_type=types[line["award_type_id"]],
+            loai_hinh=decision.loai_hinh,
+            campaign_id=decision.campaign_id,
+            achievement=line.get("achievement") or "",
+            period_from=line["period_from"],
+            period_to=line["period_to"],
+        )
+        setattr(award, KIND_FIELD[kind], recipient)
+        if kind == INDIVIDUAL:
+            award.recipient_position = line.get("position") or ""
+            award.recipient_unit = line.get("unit") or ""
+        award_snapshot(award)
+        key = (award.award_type_id, kind)
+        if key not in cash:
+            cash[key] = award_cash_amount(
+                award_type=award.award_type,
+                recipient_kind=kind,
+                authority=decision.authority,
+                day=decision.signed_date,
+            )
+        award.cash_amount = cash[key]
+        awards.append(award)
+    return awards
+
+
+def _raise_award_problems(decision, lines, awards) -> None:
+    todo = [line for line in lines if not line.get("unchanged")]
+    messages = []
+    for line, found in zip(todo, awards_problems(decision=decision, awards=awards), strict=True):
+        for field_messages in found.values():
+            for message in field_messages:
+                messages.append(f"Trang “{line['sheet']}”, dòng {line['row']}: {message}")
+    if messages:
+        raise ValidationError(messages)
+
+
+def import_confirm(*, batch: ImportBatch, choices: dict | None = None, user=None) -> ImportBatch:
+    """Write what the preview holds, all or nothing. choices: {line index: recipient id | "new"}."""
+    choices = {str(k): v for k, v in (choices or {}).items()}
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status != ImportStatus.PREVIEW:
+            raise ValidationError(
+                f"Tệp {batch.file_name} đã được {batch.get_status_display().lower()}; "
+                "không nhập lại từ bản xem trước này."
+            )
+        lines = batch.payload.get("lines", [])
+        missing = _ambiguous_problems(lines, choices)
+        if missing:
+            raise ValidationError(missing)
+        _apply_choices(lines, choices)
+        try:
+            if batch.kind == ImportKind.HONOREES:
+                summary = _confirm_honorees(batch, lines)
+            elif batch.kind == ImportKind.HISTORY:
+                summary = _confirm_history(batch, lines)
+            else:
+                summary = _confirm_ratings(batch, lines)
+        except IntegrityError as exc:
+            raise ValidationError(
+                f"Cơ sở dữ liệu từ chối ghi ({exc}). Không có gì được nhập; hãy tải tệp lên lại."
+            ) from exc
+        batch.payload = {**batch.payload, "lines": lines}
+        batch.summary = summary
+        batch.status = ImportStatus.IMPORTED
+        batch.imported_at = timezone.now()
+        batch.save(update_fields=["payload", "summary", "status", "imported_at"])
+    return batch
+
+
+def _confirm_honorees(batch, lines) -> dict:
+    decision = (
+        Decision.objects.select_for_update().select_related("authority").get(pk=batch.decision_id)
+    )
+    decision_ensure_draft(decision)
+    types = {t.pk: t for t in AwardType.objects.filter(pk__in={l["award_type_id"] for l in lines})}  # noqa: E741
+    matched = _load_matched(lines)
+    created = _create_recipients(lines, decision.authority)
+    last = decision.awards.order_by("-line_no").values_list("line_no", flat=True).first() or 0
+    awards = _build_awards(decision, lines, matched, created, types, last)
+    _raise_award_problems(decision, lines, awards)
+    Award.objects.bulk_create(awards, batch_size=1000)
+    return _summary(lines, created)
+
+
+def _summary(lines, created) -> dict:
+    counts = _counts(lines)
+    counts["created_recipients"] = len(created)
+    counts["created_lines"] = counts["lines"] - counts["unchanged"]
+    return counts
+
+
+def _confirm_history(batch, lines) -> dict:
+    authority = batch.authority
+    types = {t.pk: t for t in AwardType.objects.filter(pk__in={l["award_type_id"] for l in lines})}  # noqa: E741
+    matched = _load_matched(lines)
+    created = _create_recipients(lines, authority)
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for line in lines:
+        if not line.get("unchanged"):
+            groups[(line["decision_number"], line["decision_date"])].append(line)
+    decisions = 0
+    for (number, signed), group in groups.items():
+        names = sorted({types[line["award_type_id"]].name for line in group})
+        decision = decision_create(
+            authority=authority,
+            number=number,
+            signed_date=date.fromisoformat(signed),
+            subject=f"Về việc tặng {', '.join(names)} (nhập từ sổ theo dõi: {batch.file_name})"[
+                :500
+            ],
+            signer_title="(theo sổ theo dõi)",
+            signer_name="(chưa ghi)",
+        )
+        awards = _build_awards(decision, group, matched, created, types, 0)
+        _raise_award_problems(decision, group, awards)
+        Award.objects.bulk_create(awards, batch_size=1000)
+        decision_issue(decision=decision, user=batch.created_by)
+        decisions += 1
+    summary = _summary(lines, created)
+    summary["decisions"] = decisions
+    return summary
+
+
+def _confirm_ratings(batch, lines) -> dict:
+    authority = batch.authority
+    matched = _load_matched(lines)
+    created = _create_recipients(lines, authority)
+    ratings = []
+    for line in lines:
+        if line.get("unchanged"):
+            continue
+        kind = line["kind"]
+        subject = (
+            matched[(kind, line["recipient_id"])]
+            if line.get("match") == "matched"
+            else created[(kind, line["new_ref"])]
+        )
+        rating = Rating(
+            year=line["year"],
+            school_year=line["school_year"],
+            grade=line["grade"],
+            rated_by=authority,
+        )
+        setattr(rating, KIND_FIELD[kind], subject)
+        ratings.append(rating)
+    Rating.objects.bulk_create(ratings, batch_size=1000)
+    return _summary(lines, created)
+
+
+def import_discard(*, batch: ImportBatch) -> ImportBatch:
+    if batch.status == ImportStatus.PREVIEW:
+        batch.status = ImportStatus.DISCARDED
+        batch.save(update_fields=["status"])
+    return batch
+
+
+def problems_as_text(problems: list[dict]) -> list[str]:
+    """'Trang “DS”, dòng 12, cột C: …' for messages and the command line."""
+    result = []
+    for p in problems:
+        where = []
+        if p.get("sheet"):
+            where.append(f"Trang “{p['sheet']}”")
+        if p.get("row"):
+            where.append(f"dòng {p['row']}")
+        if p.get("column"):
+            where.append(f"cột {p['column']}")
+        result.append(f"{', '.join(where)}: {p['message']}" if where else p["message"])
+    return result
+
+
+def import_report(batch: ImportBatch) -> dict:
+    """The JSON the commands print."""
+    counts = batch.payload.get("counts", {})
+    return {
+        "collectives": counts.get("collectives", 0),
+        "individuals": counts.get("individuals", 0),
+        "households": counts.get("households", 0),
+        "new_recipients": counts.get("new_recipients", 0),
+        "matched_recipients": counts.get("matched_recipients", 0),
+        "unchanged": counts.get("unchanged", 0),
+        "errors": [
+            {k: p.get(k) for k in ("sheet", "row", "column", "message")}
+            for p in batch.payload.get("problems", [])
+        ],
+    }
+
+
+# --- The template workbook ---------------------------------------------------------------------
+
+
+def template_workbook(*, kind: str = ImportKind.HONOREES) -> bytes:
+    """A workbook that imports cleanly: header row, an instructions sheet, award type drop-down."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    resource = RESOURCES[kind]()
+    headers = resource.template_headers()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Danh sách"
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for index, header in enumerate(headers, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(12, len(header) + 4)
+    sheet.freeze_panes = "A2"
+
+    lists = book.create_sheet("Danh mục")
+    type_names = list(
+        AwardType.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=timezone.localdate()))
+        .order_by("display_order", "name")
+        .values_list("name", flat=True)
+    )
+    for row, name in enumerate(type_names, start=1):
+        lists.cell(row=row, column=1, value=name)
+    for row, grade in enumerate(RatingGrade.values, start=1):
+        lists.cell(row=row, column=2, value=grade)
+    lists.sheet_state = "hidden"
+    columns = {header_key(h): get_column_letter(i) for i, h in enumerate(headers, start=1)}
+    type_column = columns.get(header_key("Hình thức khen thưởng"))
+    if type_column and type_names:
+        validation = DataValidation(
+            type="list",
+            formula1=f"='Danh mục'!$A$1:$A${len(type_names)}",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="Hình thức khen thưởng",
+            error="Hãy chọn trong danh sách thả xuống.",
+        )
+        sheet.add_data_validation(validation)
+        validation.add(f"{type_column}2:{type_column}2000")
+    grade_column = columns.get(header_key("Xếp loại"))
+    if grade_column:
+        validation = DataValidation(type="list", formula1="='Danh mục'!$B$1:$B$4", allow_blank=True)
+        sheet.add_data_validation(validation)
+        validation.add(f"{grade_column}2:{grade_column}2000")
+
+    guide = book.create_sheet("Hướng dẫn")
+    guide.column_dimensions["A"].width = 110
+    for text in _GUIDE[kind]:
+        guide.append([text])
+    guide["A1"].font = Font(bold=True)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+_GUIDE_COMMON = [
+    "Mỗi dòng một tập thể, cá nhân hoặc hộ gia đình; không để dòng trống giữa danh sách.",
+    "Dòng tiêu đề giữ nguyên; có thể thêm tiêu đề văn bản phía trên và chữ ký phía dưới.",
+    "Chia nhóm bằng một dòng riêng: “I. TẬP THỂ”, “II. CÁ NHÂN”, “III. HỘ GIA ĐÌNH”; không chia thì mọi dòng là cá nhân.",
+    "Họ và tên: có thể ghi “Ông”, “Bà”, “Đồng chí” phía trước; Ông/Bà cho biết giới tính.",
+    "Năm sinh: ghi năm (1980) hoặc ngày sinh dd/mm/yyyy. Số CCCD: đủ 12 chữ số.",
+    "Người đã có trong sổ được nhận ra theo số CCCD, hoặc họ tên cùng năm sinh, đơn vị.",
+    "Tệp gõ bằng phông chữ cũ (TCVN3 .VnTime, VNI-Times) được tự chuyển sang Unicode.",
+]
+_GUIDE = {
+    ImportKind.HONOREES: [
+        "HƯỚNG DẪN ĐIỀN DANH SÁCH KHEN THƯỞNG KÈM QUYẾT ĐỊNH",
+        *_GUIDE_COMMON,
+        "Hình thức khen thưởng: chọn trong danh sách thả xuống; để trống thì dùng hình thức chọn khi tải lên.",
+        "Thành tích: ghi năm thành tích (ví dụ “năm 2022”, “năm học 2022-2023”); không ghi thì lấy năm trước năm ký quyết định.",
+    ],
+    ImportKind.HISTORY: [
+        "HƯỚNG DẪN ĐIỀN SỔ KHEN THƯỞNG CÁC NĂM TRƯỚC",
+        *_GUIDE_COMMON,
+        "Mỗi dòng ghi số quyết định (ví dụ 15/QĐ-UBND), ngày quyết định dd/mm/yyyy và hình thức khen thưởng.",
+        "Năm thành tích: năm hoặc năm học; để trống thì lấy theo ngày quyết định.",
+    ],
+    ImportKind.RATINGS: [
+        "HƯỚNG DẪN ĐIỀN XẾP LOẠI HẰNG NĂM",
+        *_GUIDE_COMMON,
+        "Năm: ghi 2023, hoặc năm học 2022-2023 (tính vào năm kết thúc).",
+        "Xếp loại: HTXSNV, HTTNV, HTNV hoặc KHTNV.",
+    ],
+}
+
+
+# --- Merging duplicate records ------------------------------------------------------------------
+
+
+def _snapshot(obj) -> dict:
+    data = {}
+    for field in obj._meta.concrete_fields:
+        value = getattr(obj, field.attname)
+        data[field.attname] = value.isoformat() if hasattr(value, "isoformat") else value
+    return data
+
+
+def recipients_merge(*, kind: str, kept, removed, user=None) -> RecipientMerge:
+    """One record found to be the same as another: move its awards and ratings, then remove it."""
+    if kind not in KIND_MODELS:
+        raise ValidationError("Chỉ gộp được tập thể, cá nhân hoặc hộ gia đình.")
+    model = KIND_MODELS[kind]
+    if kept.pk == removed.pk:
+        raise ValidationError("Hãy chọn hai hồ sơ khác nhau để gộp.")
+    field = KIND_FIELD[kind]
+    try:
+        with transaction.atomic():
+            kept = model.objects.select_for_update().get(pk=kept.pk)
+            removed = model.objects.select_for_update().get(pk=removed.pk)
+            snapshot = _snapshot(removed)
+            # Recorded first: the database lets an issued award change recipient only along a
+            # merge it can see in registry_recipientmerge.
+            merge = RecipientMerge.objects.create(
+                recipient_kind=kind,
+                kept_id=kept.pk,
+                removed_id=removed.pk,
+                removed_snapshot=snapshot,
+                merged_by=user if user is not None and user.is_authenticated else None,
+            )
+            moved_awards = Award.objects.filter(**{field: removed}).update(**{field: kept})
+            moved_ratings = 0
+            if kind != HOUSEHOLD:
+                clash = set(
+                    Rating.objects.filter(**{field: kept}).values_list("year", flat=True)
+                ) & set(Rating.objects.filter(**{field: removed}).values_list("year", flat=True))
+                if clash:
+                    raise ValidationError(
+                        "Cả hai hồ sơ đều có xếp loại năm "
+                        + ", ".join(str(y) for y in sorted(clash))
+                        + ". Hãy xóa xếp loại sai ở một hồ sơ rồi gộp lại."
+                    )
+                moved_ratings = Rating.objects.filter(**{field: removed}).update(**{field: kept})
+                for related in ("initiatives", "disciplines"):
+                    getattr(removed, related).update(**{field: kept})
+            if kind == INDIVIDUAL:
+                updates = []
+                for name in ("birth_date", "birth_year", "citizen_id", "gender", "position"):
+                    if not getattr(kept, name) and getattr(removed, name):
+                        setattr(kept, name, getattr(removed, name))
+                        updates.append(name)
+                if "citizen_id" in updates:
+                    Individual.objects.filter(pk=removed.pk).update(citizen_id=None)
+                if updates:
+                    kept.save(update_fields=updates)
+            removed.delete()
+            merge.moved_awards, merge.moved_ratings = moved_awards, moved_ratings
+            merge.save(update_fields=["moved_awards", "moved_ratings"])
+            return merge
+    except DatabaseError as exc:
+        raise ValidationError(f"Không gộp được ({exc}). Không có gì thay đổi.") from exc
