@@ -124,6 +124,16 @@ BEGIN SELECT RAISE(ABORT, '{AWARD_LOCKED}'); END;""",
     ]
 
 
+def uninstall(schema_editor) -> None:
+    """Drop the triggers, e.g. before SQLite rebuilds one of the two tables; install again after."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP TRIGGER IF EXISTS registry_award_lock ON registry_award;")
+        schema_editor.execute("DROP TRIGGER IF EXISTS registry_decision_lock ON registry_decision;")
+    else:
+        for statement in sqlite_sql([], [])[:5]:  # the DROP TRIGGER statements
+            schema_editor.execute(statement)
+
+
 def install(schema_editor, decision_columns: list[str], award_columns: list[str]) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":

@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
 
 from registry.models import (
     Authority,
@@ -60,7 +61,7 @@ class CampaignForm(forms.ModelForm):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(SimpleHistoryAdmin):
     form = CampaignForm
     list_display = [
         "name",
@@ -382,7 +383,7 @@ class PledgeForm(forms.ModelForm):
 
 
 @admin.register(Pledge)
-class PledgeAdmin(admin.ModelAdmin):
+class PledgeAdmin(SimpleHistoryAdmin):
     form = PledgeForm
     change_form_template = f"{TEMPLATES}/pledge_change_form.html"
     list_display = ["title", "year", "bloc", "authority", "ceremony_date", "signed_count"]
@@ -526,7 +527,7 @@ class ResultsImportForm(forms.Form):
 
 
 @admin.register(TargetSet)
-class TargetSetAdmin(admin.ModelAdmin):
+class TargetSetAdmin(SimpleHistoryAdmin):
     change_form_template = f"{TEMPLATES}/targetset_change_form.html"
     list_display = ["title", "kind", "year", "authority", "unit", "result"]
     list_filter = ["kind", "year"]
@@ -654,7 +655,7 @@ class TargetResultForm(forms.ModelForm):
 
 
 @admin.register(TargetResult)
-class TargetResultAdmin(admin.ModelAdmin):
+class TargetResultAdmin(SimpleHistoryAdmin):
     form = TargetResultForm
     list_display = ["target", "target_set", "unit", "as_of", "achieved_value", "grade"]
     list_select_related = ["target__target_set", "unit"]

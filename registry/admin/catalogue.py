@@ -1,10 +1,11 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from registry.models import Authority, AwardPower, AwardType, BaseSalary, CashMultiple
 
 
 @admin.register(Authority)
-class AuthorityAdmin(admin.ModelAdmin):
+class AuthorityAdmin(SimpleHistoryAdmin):
     list_display = [
         "name",
         "code",
@@ -43,7 +44,7 @@ class CashMultipleInline(admin.TabularInline):
 
 
 @admin.register(AwardType)
-class AwardTypeAdmin(admin.ModelAdmin):
+class AwardTypeAdmin(SimpleHistoryAdmin):
     list_display = [
         "name",
         "code",
@@ -61,14 +62,14 @@ class AwardTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(AwardPower)
-class AwardPowerAdmin(admin.ModelAdmin):
+class AwardPowerAdmin(SimpleHistoryAdmin):
     list_display = ["award_type", "chain", "level", "valid_from", "valid_to", "legal_basis"]
     list_filter = ["chain", "level", "award_type"]
     list_select_related = ["award_type"]
 
 
 @admin.register(CashMultiple)
-class CashMultipleAdmin(admin.ModelAdmin):
+class CashMultipleAdmin(SimpleHistoryAdmin):
     list_display = [
         "award_type",
         "recipient_kind",
@@ -84,5 +85,5 @@ class CashMultipleAdmin(admin.ModelAdmin):
 
 
 @admin.register(BaseSalary)
-class BaseSalaryAdmin(admin.ModelAdmin):
+class BaseSalaryAdmin(SimpleHistoryAdmin):
     list_display = ["amount", "valid_from", "legal_basis", "confirmed"]

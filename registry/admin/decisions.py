@@ -6,6 +6,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from simple_history.admin import SimpleHistoryAdmin
 
 from registry.models import Award, Decision
 from registry.selectors.eligibility import award_eligibility_warnings
@@ -89,7 +90,7 @@ class AwardInline(admin.TabularInline):
 
 
 @admin.register(Decision)
-class DecisionAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class DecisionAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
     list_display = [
         "number",
         "signed_date",
@@ -105,6 +106,7 @@ class DecisionAdmin(FoldedSearchMixin, admin.ModelAdmin):
         "authority",
         ("awards__award_type", admin.RelatedOnlyFieldListFilter),
         "loai_hinh",
+        "kind",
         "status",
     ]
     list_select_related = ["authority"]
@@ -113,7 +115,7 @@ class DecisionAdmin(FoldedSearchMixin, admin.ModelAdmin):
     inlines = [AwardInline]
     readonly_fields = ["status", "issued_at", "issued_by"]
     fieldsets = [
-        (None, {"fields": ["authority", ("number", "signed_date"), "place", "subject"]}),
+        (None, {"fields": ["authority", "kind", ("number", "signed_date"), "place", "subject"]}),
         (
             "Căn cứ và đề nghị",
             {"fields": ["legal_bases", "proposing_authority", "proposing_unit", "proposal"]},
@@ -206,7 +208,7 @@ class DecisionAdmin(FoldedSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(Award)
-class AwardAdmin(admin.ModelAdmin):
+class AwardAdmin(SimpleHistoryAdmin):
     """All award lines across decisions: looking up, filtering, counting. Entered via decisions."""
 
     list_display = [
@@ -223,7 +225,15 @@ class AwardAdmin(admin.ModelAdmin):
     list_select_related = ["award_type", "decision"]
     search_fields = ["recipient_name"]  # enables the box; the search itself is folded below
     search_help_text = "Tìm theo tên người, tập thể được khen."
-    actions = ["print_certificates", "reprint_certificates", "print_records"]
+    actions = ["print_certificates", "reprint_certificates", "print_records", "revoke_selected"]
+
+    @admin.action(description="Hủy bỏ các khen thưởng đã chọn", permissions=["revoke"])
+    def revoke_selected(self, request, queryset):
+        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
+        return HttpResponseRedirect(f"{reverse('admin:registry_revocation_revoke')}?awards={ids}")
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("registry.revoke_award")
 
     def _print(self, request, queryset, *, reprint):
         from registry.admin.printing import certificates_response

@@ -7,6 +7,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
 
 from registry.models import Authority, AwardType
 from registry.models.eligibility import EligibilityCondition, EligibilityRoute, EligibilityRule
@@ -48,7 +49,7 @@ class ConditionInline(admin.TabularInline):
 
 
 @admin.register(EligibilityRule)
-class EligibilityRuleAdmin(admin.ModelAdmin):
+class EligibilityRuleAdmin(SimpleHistoryAdmin):
     list_display = [
         "name",
         "award_type",
@@ -120,7 +121,7 @@ class EligibilityRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(EligibilityRoute)
-class EligibilityRouteAdmin(admin.ModelAdmin):
+class EligibilityRouteAdmin(SimpleHistoryAdmin):
     list_display = ["name", "rule", "order"]
     list_select_related = ["rule"]
     search_fields = ["name", "rule__name"]

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from registry.models import Award, Collective, Household, Individual, Rating, Unit
 
@@ -45,7 +46,7 @@ class RatingHistoryInline(ReadOnlyInline):
         return obj.year_label
 
 
-class RecipientAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class RecipientAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
     list_per_page = 100
     autocomplete_fields = ["registered_by", "unit"]
     list_filter = ["registered_by"]
@@ -98,7 +99,7 @@ class HouseholdAdmin(RecipientAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(FoldedSearchMixin, admin.ModelAdmin):
+class UnitAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
     list_display = ["name", "code", "parent", "valid_from", "valid_to", "successor"]
     list_select_related = ["parent", "successor"]
     autocomplete_fields = ["parent", "successor"]

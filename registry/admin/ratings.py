@@ -1,9 +1,10 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from registry.models import Discipline, Initiative, Rating
 
 
-class SubjectAdmin(admin.ModelAdmin):
+class SubjectAdmin(SimpleHistoryAdmin):
     list_select_related = ["individual", "collective"]
     autocomplete_fields = ["individual", "collective"]
 

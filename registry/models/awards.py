@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from registry.text import fold
 
@@ -107,6 +108,8 @@ class Authority(Dated):
         verbose_name="cấp kế thừa",
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "cấp khen thưởng"
         verbose_name_plural = "cấp khen thưởng"
@@ -162,6 +165,8 @@ class AwardType(Dated):
     legal_basis = models.CharField("căn cứ pháp lý", max_length=255, blank=True)
     display_order = models.PositiveSmallIntegerField("thứ tự", default=100)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "danh hiệu, hình thức khen thưởng"
         verbose_name_plural = "danh hiệu, hình thức khen thưởng"
@@ -198,6 +203,8 @@ class AwardPower(Dated):
     )
     legal_basis = models.CharField("căn cứ pháp lý", max_length=255, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "thẩm quyền khen thưởng"
         verbose_name_plural = "thẩm quyền khen thưởng"
@@ -213,6 +220,8 @@ class BaseSalary(models.Model):
     valid_from = models.DateField("áp dụng từ ngày", unique=True)
     legal_basis = models.CharField("căn cứ pháp lý", max_length=255, blank=True)
     confirmed = models.BooleanField("đã xác nhận", default=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "mức lương cơ sở"
@@ -245,6 +254,8 @@ class CashMultiple(Dated):
     legal_basis = models.CharField("căn cứ pháp lý", max_length=255, blank=True)
     confirmed = models.BooleanField("đã xác nhận", default=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "hệ số tiền thưởng"
         verbose_name_plural = "hệ số tiền thưởng"
@@ -256,6 +267,12 @@ class CashMultiple(Dated):
 
     def __str__(self) -> str:
         return f"{self.award_type} – {self.get_recipient_kind_display()}: ×{self.multiple}"
+
+
+class DecisionKind(models.TextChoices):
+    AWARD = "khen-thuong", "Khen thưởng"
+    REVOCATION = "huy-bo", "Hủy bỏ khen thưởng"
+    AMENDMENT = "dinh-chinh", "Đính chính khen thưởng"
 
 
 class DecisionStatus(models.TextChoices):
@@ -275,6 +292,9 @@ class SignerPrefix(models.TextChoices):
 class Decision(models.Model):
     authority = models.ForeignKey(
         Authority, models.PROTECT, related_name="decisions", verbose_name="cấp khen thưởng"
+    )
+    kind = models.CharField(
+        "loại quyết định", max_length=12, choices=DecisionKind.choices, default=DecisionKind.AWARD
     )
     number = models.CharField("số quyết định", max_length=60, help_text="Ví dụ: 15/QĐ-UBND.")
     numbering_period = models.PositiveSmallIntegerField("kỳ đánh số", editable=False)
@@ -340,6 +360,7 @@ class Decision(models.Model):
     )
     search_key = models.CharField(max_length=1000, editable=False, db_index=True, default="")
     created_at = models.DateTimeField("ngày tạo", auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["search_key"])
 
     class Meta:
         verbose_name = "quyết định khen thưởng"
@@ -361,6 +382,9 @@ class Decision(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(loai_hinh__in=LoaiHinh.values), name="decision_loai_hinh_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=DecisionKind.values), name="decision_kind_valid"
             ),
         ]
         indexes = [models.Index(fields=["authority", "signed_date"])]
@@ -466,10 +490,12 @@ class Award(models.Model):
     )
     revocation_reason = models.TextField("lý do hủy bỏ", blank=True)
     revoked_on = models.DateField("ngày hủy bỏ", null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "khen thưởng"
         verbose_name_plural = "khen thưởng"
+        permissions = [("revoke_award", "Hủy bỏ, đính chính khen thưởng")]
         ordering = ["decision", "line_no", "id"]
         constraints = [
             models.CheckConstraint(

@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 
 class CampaignForm(models.TextChoices):
@@ -30,6 +31,8 @@ class Campaign(models.Model):
     units = models.ManyToManyField(
         "registry.Unit", blank=True, related_name="campaigns", verbose_name="đơn vị tham gia"
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "phong trào thi đua"
@@ -140,6 +143,8 @@ class Pledge(models.Model):
     place = models.CharField("địa điểm", max_length=255, blank=True)
     scan = models.FileField("bản quét", upload_to="pledges/%Y/", blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "giao ước thi đua"
         verbose_name_plural = "giao ước thi đua"
@@ -171,6 +176,8 @@ class PledgeSignatory(models.Model):
     signer_title = models.CharField("chức vụ", max_length=120, blank=True)
     signed = models.BooleanField("đã ký", default=False)
     signed_on = models.DateField("ngày ký", null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "đơn vị ký giao ước"
@@ -223,6 +230,8 @@ class TargetSet(models.Model):
         "nơi giao", max_length=255, blank=True, help_text="Ví dụ: HĐND thị xã (Nghị quyết số …)."
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "bộ chỉ tiêu"
         verbose_name_plural = "bộ chỉ tiêu"
@@ -252,6 +261,8 @@ class Target(models.Model):
     measure = models.CharField("đơn vị tính", max_length=60, blank=True)
     planned_value = models.DecimalField("kế hoạch", max_digits=16, decimal_places=3)
     higher_is_better = models.BooleanField("càng cao càng tốt", default=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "chỉ tiêu"
@@ -286,6 +297,8 @@ class TargetResult(models.Model):
         "mức hoàn thành", max_length=6, choices=RatingGrade.choices, blank=True
     )
     note = models.CharField("ghi chú", max_length=255, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "kết quả chỉ tiêu"

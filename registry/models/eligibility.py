@@ -9,6 +9,7 @@ routes ("hoặc") passes; a route passes when all of its conditions pass.
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from .awards import AuthorityLevel, AwardType, Chain, LoaiHinh, RecipientKind
 from .base import Dated, period_check
@@ -68,6 +69,8 @@ class EligibilityRule(Dated):
         help_text="Những điều kiện sổ không kiểm tra được (phẩm chất, đạo đức, đoàn kết …).",
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "tiêu chuẩn xét khen thưởng"
         verbose_name_plural = "tiêu chuẩn xét khen thưởng"
@@ -102,6 +105,8 @@ class EligibilityRoute(models.Model):
         max_length=255,
         help_text="Ví dụ: 3 năm liên tục Chiến sĩ thi đua cơ sở và có sáng kiến cấp tỉnh.",
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "trường hợp đạt tiêu chuẩn"
@@ -197,6 +202,8 @@ class EligibilityCondition(models.Model):
     share = models.DecimalField(
         "tỷ lệ p (%)", max_digits=5, decimal_places=2, null=True, blank=True
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "điều kiện"

@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from registry.text import fold, name_sort_key, person_sort_key
 
@@ -47,6 +48,8 @@ class Unit(Dated):
     )
     search_key = models.CharField(max_length=255, editable=False, db_index=True, default="")
     sort_key = models.CharField(max_length=1024, editable=False, db_index=True, default="")
+
+    history = HistoricalRecords(excluded_fields=["search_key", "sort_key"])
 
     class Meta:
         verbose_name = "đơn vị"
@@ -111,6 +114,8 @@ class Collective(Recipient):
         "phân loại thống kê", max_length=30, choices=RecipientCategory.choices, blank=True
     )
 
+    history = HistoricalRecords(excluded_fields=["search_key", "sort_key"])
+
     class Meta:
         verbose_name = "tập thể"
         verbose_name_plural = "tập thể"
@@ -150,9 +155,12 @@ class Individual(Recipient):
         "phân loại thống kê", max_length=30, choices=RecipientCategory.choices, blank=True
     )
 
+    history = HistoricalRecords(excluded_fields=["search_key", "sort_key"])
+
     class Meta:
         verbose_name = "cá nhân"
         verbose_name_plural = "cá nhân"
+        permissions = [("view_citizen_id", "Xem số CCCD đầy đủ")]
         ordering = ["sort_key", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -203,6 +211,8 @@ class Household(Recipient):
         related_name="households",
         verbose_name="thôn, xã",
     )
+
+    history = HistoricalRecords(excluded_fields=["search_key", "sort_key"])
 
     class Meta:
         verbose_name = "hộ gia đình"

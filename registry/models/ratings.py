@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from .campaigns import RatingGrade
 
@@ -48,6 +49,8 @@ class Rating(models.Model):
         related_name="+",
         verbose_name="cấp đánh giá",
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "xếp loại hằng năm"
@@ -114,6 +117,8 @@ class Initiative(models.Model):
     year = models.PositiveSmallIntegerField("năm công nhận")
     recognised_by = models.CharField("cơ quan công nhận", max_length=255, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "sáng kiến"
         verbose_name_plural = "sáng kiến"
@@ -147,6 +152,8 @@ class Discipline(models.Model):
     start_date = models.DateField("từ ngày")
     end_date = models.DateField("đến ngày", null=True, blank=True)
     reason = models.TextField("lý do", blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "kỷ luật"

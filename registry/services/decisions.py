@@ -25,7 +25,7 @@ from registry.models import (
     LoaiHinh,
     RecipientKind,
 )
-from registry.models.awards import DecisionStatus
+from registry.models.awards import DecisionKind, DecisionStatus
 
 # 32 symbols without 0/O and 1/I, 16 of them: 80 random bits, read aloud without confusion.
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -246,10 +246,12 @@ def decision_create(
     proposing_unit=None,
     proposing_authority=None,
     place: str = "",
+    kind: str = DecisionKind.AWARD,
     user=None,
 ) -> Decision:
     decision = Decision(
         authority=authority,
+        kind=kind,
         number=number.strip(),
         signed_date=signed_date,
         subject=subject,
@@ -332,8 +334,13 @@ def decision_issue(*, decision: Decision, user=None) -> Decision:
             "line_no", "id"
         )
     )
-    if not awards:
+    if decision.kind == DecisionKind.AWARD and not awards:
         raise ValidationError("Quyết định chưa có dòng khen thưởng nào, chưa ban hành được.")
+    if decision.kind != DecisionKind.AWARD and awards:
+        raise ValidationError(
+            f"Quyết định {decision.get_kind_display().lower()} không có dòng khen thưởng mới; "
+            "hãy xóa các dòng hoặc đổi loại quyết định."
+        )
     problems = [
         f"Dòng {award.line_no} ({award.recipient_name}): {message}"
         for award, found in zip(

@@ -124,6 +124,7 @@ def test_person_page_shows_award_history(admin_client):
 def _inline_post(decision, award_type, individual_id, **extra):
     data = {
         "authority": decision.authority_id,
+        "kind": "khen-thuong",
         "number": decision.number,
         "signed_date": decision.signed_date.strftime("%d/%m/%Y"),
         "place": "Văn Lãng",

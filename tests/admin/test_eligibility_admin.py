@@ -62,6 +62,7 @@ def _post(decision, person, override=""):
     award_type = AwardType.objects.get(code="cstd-tinh")
     return {
         "authority": decision.authority_id,
+        "kind": "khen-thuong",
         "number": decision.number,
         "signed_date": decision.signed_date.strftime("%d/%m/%Y"),
         "place": "Hà Tĩnh",
