@@ -1,11 +1,14 @@
+from datetime import datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from registry.models import Award, Decision
@@ -155,13 +158,35 @@ class DecisionAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
         for award in awards:
             award_save(award=award)
 
+    class Media:
+        js = ["registry/decision_number.js"]
+
+    def next_number_view(self, request):
+        """The next free number for the authority and date being typed (JSON for the form)."""
+        from registry.models import Authority
+        from registry.services.decisions import decision_next_number
+
+        authority = Authority.objects.filter(pk=request.GET.get("authority") or None).first()
+        if authority is None or not self.has_add_permission(request):
+            return JsonResponse({"number": ""})
+        try:
+            day = datetime.strptime(request.GET.get("date", ""), "%d/%m/%Y").date()
+        except ValueError:
+            day = timezone.localdate()
+        return JsonResponse({"number": decision_next_number(authority=authority, day=day)})
+
     def get_urls(self):
         return [
+            path(
+                "next-number/",
+                self.admin_site.admin_view(self.next_number_view),
+                name="registry_decision_next_number",
+            ),
             path(
                 "<int:object_id>/issue/",
                 self.admin_site.admin_view(self.issue_view),
                 name="registry_decision_issue",
-            )
+            ),
         ] + super().get_urls()
 
     def issue_view(self, request, object_id):

@@ -1,6 +1,7 @@
 """Write paths for decisions and their award lines: draft, add lines, issue."""
 
 import math
+import re
 import secrets
 from datetime import date
 from decimal import Decimal
@@ -217,6 +218,16 @@ def award_validate(*, award: Award) -> None:
     problems = awards_problems(decision=award.decision, awards=[award])[0]
     if problems:
         raise ValidationError(problems)
+
+
+def decision_next_number(*, authority: Authority, day: date) -> str:
+    """The next free number in the authority's numbering period, in its pattern ("16/QĐ-UBND")."""
+    period = authority.numbering_period(day)
+    used = Decision.objects.filter(authority=authority, numbering_period=period).values_list(
+        "number", flat=True
+    )
+    highest = max((int(m.group()) for n in used if (m := re.match(r"\d+", n.strip()))), default=0)
+    return authority.number_pattern.replace("{n}", str(highest + 1))
 
 
 def decision_save(*, decision: Decision, user=None) -> Decision:

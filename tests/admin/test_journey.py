@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from registry.models import Award, Collective, Decision
 from registry.services.accounts import CLERK_GROUP, groups_ensure
@@ -34,7 +35,10 @@ def test_clerk_records_issues_and_finds_a_decision(live_server, page):
     page.wait_for_url(live_server.url + "/admin/")
 
     page.goto(live_server.url + "/admin/registry/decision/add/")
+    page.fill("#id_signed_date", "10/01/2023")
     pick(page, "id_authority", "van lang", "Văn Lãng")
+    # The form suggests the next free number of the authority's year.
+    expect(page.locator("#id_number")).to_have_value("1/QĐ-UBND")
     page.fill("#id_number", "21/QĐ-UBND")
     page.fill("#id_signed_date", "10/01/2023")
     page.fill("#id_subject", "Về việc tặng Giấy khen phong trào văn nghệ, thể thao")

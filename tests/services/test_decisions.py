@@ -190,3 +190,21 @@ def test_sqlite_triggers_cover_every_column():
         for field in table._meta.concrete_fields:
             if field.column not in mutable:
                 assert f'NEW."{field.column}"' in triggers[trigger], field.column
+
+
+def test_next_number_follows_the_authority_pattern_and_numbering_period():
+    from registry.services.decisions import decision_next_number
+
+    authority = factories.catalogue()["authority"]
+    assert decision_next_number(authority=authority, day=date(2023, 3, 1)) == "1/QĐ-UBND"
+    factories.draft_decision(number="15/QĐ-UBND", signed_date=date(2023, 1, 10))
+    factories.draft_decision(number="9/QĐ-UBND", signed_date=date(2023, 1, 5))
+    assert decision_next_number(authority=authority, day=date(2023, 3, 1)) == "16/QĐ-UBND"
+    # A state body starts again at 1 each year.
+    assert decision_next_number(authority=authority, day=date(2024, 1, 2)) == "1/QĐ-UBND"
+    party = factories.authority(
+        "vanlang-hu", name="Ban Thường vụ Huyện ủy Văn Lãng", chain="dang", numbering="nhiem-ky",
+        term_start=date(2020, 8, 1), number_pattern="{n}-QĐ/HU",
+    )  # fmt: skip
+    factories.draft_decision(number="312-QĐ/HU", signed_date=date(2022, 12, 30), authority=party)
+    assert decision_next_number(authority=party, day=date(2023, 1, 12)) == "313-QĐ/HU"
