@@ -891,9 +891,16 @@ def award_eligibility_warnings(*, decision: Decision, awards: list[Award]) -> li
         }
         for index, rid in members:
             answer = answers.get(rid)
-            if answer is None or answer.eligible:
-                continue
             basis = f"{rule.name}; căn cứ {rule.legal_basis}"
+            if answer is None:
+                # Not in the registry yet (a new person from an import): nothing to check against.
+                warnings[index] = [
+                    f"Chưa đủ căn cứ xét {rule.award_type.name} năm {year} ({basis}): chưa có quá "
+                    "trình khen thưởng, xếp loại trong sổ."
+                ]
+                continue
+            if answer.eligible:
+                continue
             warnings[index] = [
                 f"Chưa đủ tiêu chuẩn {rule.award_type.name} năm {year} ({basis}): {text}"
                 for text in answer.missing

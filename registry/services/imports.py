@@ -46,6 +46,7 @@ from registry.models import (
 )
 from registry.models.awards import DecisionStatus
 from registry.resources import RESOURCES
+from registry.selectors.eligibility import award_eligibility_warnings
 from registry.services import legacy_text
 from registry.services.decisions import (
     award_cash_amount,
@@ -1005,11 +1006,20 @@ def _check_awards(decision, lines, objects, types, problems) -> None:
             recipient.pk = -line["new_ref"]
         setattr(award, KIND_FIELD[kind], recipient)
         awards.append(award)
-    for line, found in zip(todo, awards_problems(decision=decision, awards=awards), strict=True):
+    found_problems = awards_problems(decision=decision, awards=awards)
+    for line, found in zip(todo, found_problems, strict=True):
         for field, messages in found.items():
             column = line["cols"].get(_FIELD_COLUMN.get(field, "name"))
             for message in messages:
                 problems.append(_problem(message, line["sheet"], line["row"], column))
+    # Eligibility informs, the council decides: warnings are shown, not errors.
+    clean = [
+        (line, award) for line, award, f in zip(todo, awards, found_problems, strict=True) if not f
+    ]
+    warnings = award_eligibility_warnings(decision=decision, awards=[a for _, a in clean])
+    for (line, _), found in zip(clean, warnings, strict=True):
+        if found:
+            line["warnings"] = found
 
 
 def _preview_honorees(batch, lines, problems, default_type) -> None:
@@ -1326,6 +1336,13 @@ def _build_awards(decision, lines, matched, created, types, start_line) -> list[
             award.recipient_position = line.get("position") or ""
             award.recipient_unit = line.get("unit") or ""
         award_snapshot(award)
+        if line.get("warnings"):
+            # Confirming the preview that showed the warnings is the clerk's decision to go on.
+            award.eligibility_override = (
+                "Vẫn đề nghị khi nhập danh sách (đã xem cảnh báo: "
+                + "; ".join(line["warnings"])
+                + ")."
+            )
         key = (award.award_type_id, kind)
         if key not in cash:
             cash[key] = award_cash_amount(

@@ -258,3 +258,33 @@ def test_history_then_honorees_match_people_the_office_awarded():
     )
     assert batch.payload["lines"][0]["recipient_id"] == person.pk
     import_confirm(batch=batch)
+
+
+def test_eligibility_warnings_show_in_the_preview_and_are_recorded_on_confirm():
+    from registry.models import Authority, AwardType
+    from registry.services.catalogue import catalogue_load
+    from registry.services.decisions import decision_create
+
+    catalogue_load()  # with the shipped eligibility rules
+    decision = decision_create(
+        authority=Authority.objects.get(code="hatinh-ubnd"),
+        number="2468/QĐ-UBND",
+        signed_date=date(2023, 11, 8),
+        subject="Về việc tặng danh hiệu Chiến sĩ thi đua cấp tỉnh",
+        signer_title="CHỦ TỊCH",
+        signer_name="Người Ký Thử",
+    )
+    batch = import_preview(
+        kind="danh-sach",
+        data=messy_list([("Bà Phan Thị Mới", 1985, "Giáo viên", "Năm học 2022 - 2023")]),
+        file_name="cstd.xlsx",
+        decision=decision,
+        award_type=AwardType.objects.get(code="cstd-tinh"),
+    )
+    [line] = batch.payload["lines"]
+    assert any("chưa có quá trình khen thưởng" in w for w in line["warnings"]), line.get("warnings")
+    assert not batch.payload["problems"]
+    import_confirm(batch=batch)
+    award = Award.objects.get(decision=decision)
+    assert award.eligibility_override.startswith("Vẫn đề nghị khi nhập danh sách")
+    assert "Chiến sĩ thi đua cấp bộ, ngành, tỉnh" in award.eligibility_override
