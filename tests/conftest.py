@@ -130,3 +130,17 @@ def page(browser):
         yield page
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    """The demo data from the articles, loaded once for a module (it takes seconds) and rolled
+    back after it; each test runs in its own savepoint inside. Returns load_demo's counts."""
+    from django.db import transaction
+
+    from registry.services.demo import demo_load
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        created = demo_load()
+        yield created
+        transaction.set_rollback(True)

@@ -6,7 +6,6 @@ an edited fixture updates the database. The file's own "_format" key documents t
 """
 
 import json
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,34 +13,13 @@ from django.conf import settings
 from django.db import transaction
 
 from registry.models import Authority, AwardPower, AwardType, BaseSalary, CashMultiple
+from registry.services.loading import day, upsert
 from registry.services.rules import rules_load
 
 CATALOGUE_PATH = Path(settings.BASE_DIR) / "fixtures" / "catalogue.json"
 
 # JSON keys of a cash-multiple group -> RecipientKind values.
 _KIND_KEYS = {"individual": "ca-nhan", "collective": "tap-the", "household": "ho-gia-dinh"}
-
-
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def _save(model, lookup: dict, values: dict, counts: dict) -> object:
-    """update_or_create that validates before it writes."""
-    obj = model.objects.filter(**lookup).first()
-    created = obj is None
-    if created:
-        obj = model(**lookup)
-    changed = created
-    for field, value in values.items():
-        if getattr(obj, field) != value:
-            setattr(obj, field, value)
-            changed = True
-    if changed:
-        obj.full_clean()
-        obj.save()
-        counts["created" if created else "updated"] += 1
-    return obj
 
 
 def catalogue_load(*, path: Path | str | None = None) -> dict[str, dict[str, int]]:
@@ -56,7 +34,7 @@ def catalogue_load(*, path: Path | str | None = None) -> dict[str, dict[str, int
         types: dict[str, AwardType] = {}
         for row in data["award_types"]:
             kinds = set(row["recipients"])
-            types[row["code"]] = _save(
+            types[row["code"]] = upsert(
                 AwardType,
                 {"code": row["code"]},
                 {
@@ -69,8 +47,8 @@ def catalogue_load(*, path: Path | str | None = None) -> dict[str, dict[str, int
                     "for_households": "ho-gia-dinh" in kinds,
                     "legal_basis": row.get("legal_basis", ""),
                     "display_order": row.get("display_order", 100),
-                    "valid_from": _day(row.get("valid_from")),
-                    "valid_to": _day(row.get("valid_to")),
+                    "valid_from": day(row.get("valid_from")),
+                    "valid_to": day(row.get("valid_to")),
                 },
                 counts("award_types"),
             )
@@ -88,10 +66,10 @@ def catalogue_load(*, path: Path | str | None = None) -> dict[str, dict[str, int
                 "place_name": row["place_name"],
                 "header": row.get("header", ""),
                 "numbering": row.get("numbering", "nam"),
-                "term_start": _day(row.get("term_start")),
+                "term_start": day(row.get("term_start")),
                 "number_pattern": row["number_pattern"],
-                "valid_from": _day(row.get("valid_from")),
-                "valid_to": _day(row.get("valid_to")),
+                "valid_from": day(row.get("valid_from")),
+                "valid_to": day(row.get("valid_to")),
             }
             if parent_code in authorities:
                 values["parent"] = authorities[parent_code]
@@ -99,11 +77,11 @@ def catalogue_load(*, path: Path | str | None = None) -> dict[str, dict[str, int
                 pending_parents.append((row["code"], parent_code))
             else:
                 values["parent"] = None
-            authorities[row["code"]] = _save(
+            authorities[row["code"]] = upsert(
                 Authority, {"code": row["code"]}, values, counts("authorities")
             )
         for code, parent_code in pending_parents:
-            _save(
+            upsert(
                 Authority,
                 {"code": code},
                 {"parent": authorities[parent_code]},
@@ -112,25 +90,25 @@ def catalogue_load(*, path: Path | str | None = None) -> dict[str, dict[str, int
 
         for group in data["powers"]:
             for type_code in group["award_types"]:
-                _save(
+                upsert(
                     AwardPower,
                     {
                         "chain": group["chain"],
                         "level": group["level"],
                         "award_type": types[type_code],
-                        "valid_from": _day(group.get("valid_from")),
+                        "valid_from": day(group.get("valid_from")),
                     },
                     {
-                        "valid_to": _day(group.get("valid_to")),
+                        "valid_to": day(group.get("valid_to")),
                         "legal_basis": group.get("legal_basis", ""),
                     },
                     counts("powers"),
                 )
 
         for row in data["base_salaries"]:
-            _save(
+            upsert(
                 BaseSalary,
-                {"valid_from": _day(row["valid_from"])},
+                {"valid_from": day(row["valid_from"])},
                 {
                     "amount": row["amount"],
                     "legal_basis": row.get("legal_basis", ""),
@@ -143,17 +121,17 @@ def catalogue_load(*, path: Path | str | None = None) -> dict[str, dict[str, int
             for key, kind in _KIND_KEYS.items():
                 if key not in group:
                     continue
-                _save(
+                upsert(
                     CashMultiple,
                     {
                         "award_type": types[group["award_type"]],
                         "recipient_kind": kind,
                         "chain": group.get("chain", "nha-nuoc"),
                         "level": group.get("level", ""),
-                        "valid_from": _day(group.get("valid_from")),
+                        "valid_from": day(group.get("valid_from")),
                     },
                     {
-                        "valid_to": _day(group.get("valid_to")),
+                        "valid_to": day(group.get("valid_to")),
                         # Through str so that 0.15 is stored as 0.15, not a binary fraction.
                         "multiple": Decimal(str(group[key])),
                         "legal_basis": group.get("legal_basis", ""),

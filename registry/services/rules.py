@@ -8,7 +8,6 @@ in the admin are left alone. The file's own "_format" key documents the format.
 """
 
 import json
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,37 +21,12 @@ from registry.models.eligibility import (
     EligibilityRoute,
     EligibilityRule,
 )
+from registry.services.loading import day, upsert
 
 RULES_PATH = Path(settings.BASE_DIR) / "fixtures" / "eligibility_rules.json"
 
 _CONDITION_FIELDS = ("years", "count", "grade", "other_grade", "initiative_level", "share")
 _CONDITION_TYPES = ("award_type", "award_type_alt", "other_award_type")
-
-
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def _save(model, lookup: dict, values: dict, counts: dict) -> object:
-    """update_or_create that validates before it writes."""
-    obj = model.objects.filter(**lookup).first()
-    created = obj is None
-    if created:
-        obj = model(**lookup)
-    changed = created
-    for field, value in values.items():
-        if model._meta.get_field(field).is_relation:
-            current, wanted = getattr(obj, f"{field}_id"), value.pk if value else None
-        else:
-            current, wanted = getattr(obj, field), value
-        if current != wanted:
-            setattr(obj, field, value)
-            changed = True
-    if changed:
-        obj.full_clean()
-        obj.save()
-        counts["created" if created else "updated"] += 1
-    return obj
 
 
 def rules_load(*, path: Path | str | None = None) -> dict[str, dict[str, int]]:
@@ -81,7 +55,7 @@ def rules_load(*, path: Path | str | None = None) -> dict[str, dict[str, int]]:
                 versions = data["versions"][versions]
             for version in versions:
                 code = f"{row['code']}-{version['suffix']}"
-                rule = _save(
+                rule = upsert(
                     EligibilityRule,
                     {"code": code},
                     {
@@ -94,13 +68,13 @@ def rules_load(*, path: Path | str | None = None) -> dict[str, dict[str, int]]:
                         "legal_basis": version["legal_basis"],
                         "confirmed": row.get("confirmed", True) and version.get("confirmed", True),
                         "note": row.get("note", ""),
-                        "valid_from": _day(version.get("valid_from")),
-                        "valid_to": _day(version.get("valid_to")),
+                        "valid_from": day(version.get("valid_from")),
+                        "valid_to": day(version.get("valid_to")),
                     },
                     result["rules"],
                 )
                 for order, route_row in enumerate(row["routes"], start=1):
-                    route = _save(
+                    route = upsert(
                         EligibilityRoute,
                         {"rule": rule, "order": order},
                         {"name": route_row["name"]},
@@ -118,7 +92,7 @@ def rules_load(*, path: Path | str | None = None) -> dict[str, dict[str, int]]:
                             )
                         for name in _CONDITION_TYPES:
                             values[name] = award_type(cond.get(name), where)
-                        _save(
+                        upsert(
                             EligibilityCondition,
                             {"route": route, "order": position},
                             values,

@@ -4,15 +4,12 @@ import io
 from datetime import date
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from registry.models import Authority, Award, AwardType, Individual
 from registry.models.eligibility import EligibilityRule
 from registry.services.decisions import decision_create
-from registry.services.demo import demo_load
-from registry.services.rules import rules_load
 
 pytestmark = pytest.mark.django_db
 
@@ -22,13 +19,8 @@ CSTD_TINH_ROUTE = "3 năm liên tục Chiến sĩ thi đua cơ sở và có sán
 
 
 @pytest.fixture(scope="module", autouse=True)
-def demo(django_db_setup, django_db_blocker):
-    """The demo data and the shipped rules, once for the module, rolled back after it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo_load()
-        rules_load()
-        yield
-        transaction.set_rollback(True)
+def demo(demo_data):
+    return demo_data
 
 
 def page(client, person: Individual) -> str:

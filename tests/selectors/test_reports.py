@@ -11,12 +11,10 @@ from datetime import date
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
 
 from registry.models import Authority, Award, AwardPower, Decision
 from registry.selectors.reports import annual_summary, authority_subtree_ids
 from registry.services.decisions import award_add, decision_create, decision_issue
-from registry.services.demo import demo_load
 from registry.services.report_exports import chart_svg, report_pdf, report_xlsx
 from tests import factories
 
@@ -33,21 +31,8 @@ QUERY_BOUND = 12
 
 
 @pytest.fixture(scope="module", autouse=True)
-def demo(django_db_setup, django_db_blocker):
-    """The demo data once for the module, rolled back at the end (tests run in savepoints)."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            demo_load()
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+def demo(demo_data):
+    return demo_data
 
 
 def authority(code: str) -> Authority:

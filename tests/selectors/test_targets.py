@@ -9,7 +9,6 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 
 from registry.models import Bloc, TargetSet
 from registry.selectors.targets import (
@@ -18,28 +17,14 @@ from registry.selectors.targets import (
     target_set_results,
     target_sets_labels,
 )
-from registry.services.demo import demo_load
 from registry.services.pledges import ResultEntry, target_results_enter
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo, loaded once for the tests that ask for it and rolled back afterwards."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            demo_load()
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+def demo(demo_data):
+    return demo_data
 
 
 def plan(title_start: str) -> TargetSet:

@@ -9,7 +9,6 @@ from datetime import date
 
 import pytest
 from django.apps import apps
-from django.db import transaction
 
 from registry.models import Award, Decision, Individual, Rating, TargetResult, TargetSet
 from registry.services.demo import demo_load
@@ -18,22 +17,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module", autouse=True)
-def demo(django_db_setup, django_db_blocker):
-    """Load the demo once for the module (it takes seconds), inside a transaction rolled back
-    at the end; each test runs in its own savepoint within it."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            created = demo_load()
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield created
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+def demo(demo_data):
+    return demo_data
 
 
 # (authority, end year of the achievement) -> {(recipient kind, loại hình): award lines}
