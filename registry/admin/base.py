@@ -1,5 +1,10 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
 
+from registry.models import Authority
+from registry.selectors.scope import authorities_for, scope_q, user_authority_ids
 from registry.text import fold
 
 
@@ -43,3 +48,117 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+def _scoped_choices(admin_site, model, request):
+    """The rows of ``model`` a form may offer this user, or None when nothing is to be limited."""
+    if user_authority_ids(request.user) is None:
+        return None
+    if model is Authority:
+        return authorities_for(request.user)
+    related = admin_site._registry.get(model)
+    if isinstance(related, OfficeScopedAdmin) and related.scope is not None:
+        return related.scope_filter(request, model._default_manager.all())
+    return None
+
+
+class ScopedChoicesMixin:
+    """Foreign keys on forms (admin pages and inlines) offer only the rows of the user's offices:
+    authorities in scope, and people, decisions, campaigns… their own admin pages would list."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            queryset = _scoped_choices(self.admin_site, db_field.related_model, request)
+            if queryset is not None:
+                if db_field.related_model._meta.ordering:
+                    queryset = queryset.order_by(*db_field.related_model._meta.ordering)
+                kwargs["queryset"] = queryset
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class OfficeScopedAdmin(ScopedChoicesMixin):
+    """A ModelAdmin whose rows belong to offices: a user sees and changes only those of the
+    authorities they belong to and below (registry.selectors.scope).
+
+    ``scope`` names how a row belongs to an office: a path to an Authority foreign key
+    ("authority", "decision__authority"), "recipients" (registered or awarded by the office),
+    "subject" (through the individual or collective), or None for shared rows such as the legal
+    catalogue, which everyone may read and only those with the model permissions change.
+    ``scope_shared_null``: rows whose authority is empty are shared (read by all, changed only
+    by unlimited users), e.g. a certificate layout for every authority.
+    Another office's row is simply not there: its pages answer "không tồn tại" like a deleted
+    one, whatever id is typed.
+    """
+
+    scope: str | None = None
+    scope_shared_null = False
+
+    def scope_q(self, request, ids) -> Q:
+        q = scope_q(self.model, self.scope, ids)
+        if self.scope_shared_null:
+            q |= Q(**{f"{self.scope}__isnull": True})
+        return q
+
+    def scope_filter(self, request, queryset):
+        ids = user_authority_ids(request.user)
+        if ids is None or self.scope is None:
+            return queryset
+        return queryset.filter(self.scope_q(request, ids))
+
+    def get_queryset(self, request):
+        return self.scope_filter(request, super().get_queryset(request))
+
+    def scoped_object_or_404(self, request, pk, queryset=None):
+        """For custom views: the row if it is in the user's offices, else 404."""
+        queryset = self.model._default_manager.all() if queryset is None else queryset
+        return get_object_or_404(self.scope_filter(request, queryset), pk=pk)
+
+    def _is_shared_row(self, obj) -> bool:
+        return (
+            self.scope_shared_null
+            and obj is not None
+            and getattr(obj, f"{self.scope}_id", None) is None
+        )
+
+    def has_change_permission(self, request, obj=None):
+        if self._is_shared_row(obj) and user_authority_ids(request.user) is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if self._is_shared_row(obj) and user_authority_ids(request.user) is not None:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None and user_authority_ids(request.user) is not None:
+            # A value chosen before (by another office or an administrator) stays valid.
+            for name, field in form.base_fields.items():
+                current = getattr(obj, f"{name}_id", None)
+                queryset = getattr(field, "queryset", None)
+                if current is None or queryset is None or not hasattr(field, "to_field_name"):
+                    continue
+                model = queryset.model
+                if _scoped_choices(self.admin_site, model, request) is not None:
+                    field.queryset = model._default_manager.filter(
+                        Q(pk__in=queryset.values("pk")) | Q(pk=current)
+                    )
+        return form
+
+    def _out_of_scope(self, request, object_id) -> bool:
+        if user_authority_ids(request.user) is None or self.scope is None:
+            return False
+        return self.get_object(request, unquote(object_id)) is None
+
+    def history_view(self, request, object_id, extra_context=None):
+        # simple_history falls back to the last historical record when the object is not in
+        # get_queryset(): that would show another office's (or a deleted) row.
+        if self._out_of_scope(request, object_id):
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if self._out_of_scope(request, object_id):
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)

@@ -6,7 +6,6 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Max, Q
 from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,6 +26,7 @@ from registry.models import (
     TargetSet,
 )
 from registry.models.campaigns import TargetSetKind
+from registry.selectors.scope import authorities_for, user_authority_ids
 from registry.selectors.targets import (
     bloc_ranking,
     target_set_results,
@@ -48,6 +48,8 @@ from registry.services.pledges import (
     target_save,
 )
 
+from .base import OfficeScopedAdmin, ScopedChoicesMixin
+
 TEMPLATES = "admin/registry/campaigns"
 AWARDS_SHOWN = 200
 
@@ -61,7 +63,9 @@ class CampaignForm(forms.ModelForm):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(SimpleHistoryAdmin):
+class CampaignAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
+    scope = "authority"
+    ordering = Campaign._meta.ordering  # kept under the counts' GROUP BY (autocomplete pages)
     form = CampaignForm
     list_display = [
         "name",
@@ -149,7 +153,7 @@ class CampaignAdmin(SimpleHistoryAdmin):
 # ----------------------------------------------------------------------------------------- blocs
 
 
-class BlocMembershipInline(admin.TabularInline):
+class BlocMembershipInline(ScopedChoicesMixin, admin.TabularInline):
     model = BlocMembership
     extra = 0
     autocomplete_fields = ["unit"]
@@ -160,7 +164,9 @@ class BlocMembershipInline(admin.TabularInline):
 
 
 @admin.register(Bloc)
-class BlocAdmin(admin.ModelAdmin):
+class BlocAdmin(OfficeScopedAdmin, admin.ModelAdmin):
+    scope = "authority"
+    ordering = Bloc._meta.ordering
     list_display = ["name", "authority", "latest_year", "scale"]
     list_select_related = ["authority"]
     list_filter = ["authority"]
@@ -222,7 +228,9 @@ class BlocAdmin(admin.ModelAdmin):
         ] + super().get_urls()
 
     def ranking_view(self, request, object_id, year):
-        bloc = get_object_or_404(Bloc.objects.select_related("authority"), pk=object_id)
+        bloc = self.scoped_object_or_404(
+            request, object_id, Bloc.objects.select_related("authority")
+        )
         if not self.has_view_permission(request, bloc):
             raise PermissionDenied
         can_propose = request.user.has_perm("registry.add_decision")
@@ -233,7 +241,7 @@ class BlocAdmin(admin.ModelAdmin):
         except ValidationError as exc:
             ranking, error = None, " ".join(exc.messages)
         if ranking is not None and can_propose:
-            form = ProposalForm(request.POST or None, bloc=bloc)
+            form = ProposalForm(request.POST or None, bloc=bloc, user=request.user)
             if request.method == "POST" and form.is_valid():
                 try:
                     decision = bloc_ranking_decision_create(
@@ -290,12 +298,15 @@ class ProposalForm(forms.Form):
         label="Số đơn vị đề nghị Bằng khen", min_value=0, max_value=50, initial=2
     )
 
-    def __init__(self, *args, bloc: Bloc, **kwargs):
+    def __init__(self, *args, bloc: Bloc, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
-        self.fields["authority"].queryset = Authority.objects.filter(
-            Authority.valid_on_q(today) | Q(pk=bloc.authority_id)
-        ).order_by("level", "name")
+        # Only the user's offices: a draft in another office's name would be out of sight.
+        self.fields["authority"].queryset = (
+            authorities_for(user)
+            .filter(Authority.valid_on_q(today) | Q(pk=bloc.authority_id))
+            .order_by("level", "name")
+        )
         self.fields["signed_date"].initial = today
         default = proposal_authority(bloc=bloc, day=today)
         if default is not None:
@@ -349,7 +360,7 @@ class SignatoryForm(forms.ModelForm):
         return data
 
 
-class PledgeSignatoryInline(admin.TabularInline):
+class PledgeSignatoryInline(ScopedChoicesMixin, admin.TabularInline):
     model = PledgeSignatory
     form = SignatoryForm
     formset = SignatoryFormSet
@@ -383,7 +394,9 @@ class PledgeForm(forms.ModelForm):
 
 
 @admin.register(Pledge)
-class PledgeAdmin(SimpleHistoryAdmin):
+class PledgeAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
+    scope = "authority"
+    ordering = Pledge._meta.ordering
     form = PledgeForm
     change_form_template = f"{TEMPLATES}/pledge_change_form.html"
     list_display = ["title", "year", "bloc", "authority", "ceremony_date", "signed_count"]
@@ -467,8 +480,8 @@ class PledgeAdmin(SimpleHistoryAdmin):
         ] + super().get_urls()
 
     def pdf_view(self, request, object_id):
-        pledge = get_object_or_404(
-            Pledge.objects.select_related("authority", "bloc", "campaign"), pk=object_id
+        pledge = self.scoped_object_or_404(
+            request, object_id, Pledge.objects.select_related("authority", "bloc", "campaign")
         )
         if not self.has_view_permission(request, pledge):
             raise PermissionDenied
@@ -501,7 +514,7 @@ class TargetForm(forms.ModelForm):
         }
 
 
-class TargetInline(admin.TabularInline):
+class TargetInline(ScopedChoicesMixin, admin.TabularInline):
     model = Target
     form = TargetForm
     extra = 0
@@ -527,7 +540,8 @@ class ResultsImportForm(forms.Form):
 
 
 @admin.register(TargetSet)
-class TargetSetAdmin(SimpleHistoryAdmin):
+class TargetSetAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
+    scope = "authority"
     change_form_template = f"{TEMPLATES}/targetset_change_form.html"
     list_display = ["title", "kind", "year", "authority", "unit", "result"]
     list_filter = ["kind", "year"]
@@ -589,7 +603,9 @@ class TargetSetAdmin(SimpleHistoryAdmin):
         ] + super().get_urls()
 
     def import_view(self, request, object_id):
-        target_set = get_object_or_404(TargetSet.objects.select_related("unit"), pk=object_id)
+        target_set = self.scoped_object_or_404(
+            request, object_id, TargetSet.objects.select_related("unit")
+        )
         if not request.user.has_perm("registry.add_targetresult"):
             raise PermissionDenied
         change_url = reverse("admin:registry_targetset_change", args=[target_set.pk])
@@ -655,7 +671,8 @@ class TargetResultForm(forms.ModelForm):
 
 
 @admin.register(TargetResult)
-class TargetResultAdmin(SimpleHistoryAdmin):
+class TargetResultAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
+    scope = "target__target_set__authority"
     form = TargetResultForm
     list_display = ["target", "target_set", "unit", "as_of", "achieved_value", "grade"]
     list_select_related = ["target__target_set", "unit"]
@@ -666,6 +683,12 @@ class TargetResultAdmin(SimpleHistoryAdmin):
     @admin.display(description="bộ chỉ tiêu", ordering="target__target_set__title")
     def target_set(self, obj):
         return obj.target.target_set.title
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        ids = user_authority_ids(request.user)
+        if db_field.name == "target" and ids is not None:
+            kwargs["queryset"] = Target.objects.filter(target_set__authority_id__in=ids)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         target_result_save(result=obj)

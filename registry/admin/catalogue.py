@@ -2,10 +2,16 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from registry.models import Authority, AwardPower, AwardType, BaseSalary, CashMultiple
+from registry.selectors.scope import user_authority_ids
+
+from .base import OfficeScopedAdmin
+
+# The legal catalogue is shared by every office (scope None): everyone reads it, only
+# administrators (who alone hold its change permissions) change it.
 
 
 @admin.register(Authority)
-class AuthorityAdmin(SimpleHistoryAdmin):
+class AuthorityAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
     list_display = [
         "name",
         "code",
@@ -20,6 +26,15 @@ class AuthorityAdmin(SimpleHistoryAdmin):
     list_select_related = ["parent"]
     search_fields = ["name", "code", "place_name"]
     autocomplete_fields = ["parent", "successor", "unit"]
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        ids = user_authority_ids(request.user)
+        match = getattr(request, "resolver_match", None)
+        if ids is not None and match is not None and match.url_name == "autocomplete":
+            # Choosing an authority on a form (decision, person, bloc…): only the user's offices.
+            queryset = queryset.filter(pk__in=ids)
+        return queryset, may_have_duplicates
 
 
 class AwardPowerInline(admin.TabularInline):
@@ -44,7 +59,7 @@ class CashMultipleInline(admin.TabularInline):
 
 
 @admin.register(AwardType)
-class AwardTypeAdmin(SimpleHistoryAdmin):
+class AwardTypeAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
     list_display = [
         "name",
         "code",
@@ -62,14 +77,14 @@ class AwardTypeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AwardPower)
-class AwardPowerAdmin(SimpleHistoryAdmin):
+class AwardPowerAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
     list_display = ["award_type", "chain", "level", "valid_from", "valid_to", "legal_basis"]
     list_filter = ["chain", "level", "award_type"]
     list_select_related = ["award_type"]
 
 
 @admin.register(CashMultiple)
-class CashMultipleAdmin(SimpleHistoryAdmin):
+class CashMultipleAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
     list_display = [
         "award_type",
         "recipient_kind",
@@ -85,5 +100,5 @@ class CashMultipleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(BaseSalary)
-class BaseSalaryAdmin(SimpleHistoryAdmin):
+class BaseSalaryAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
     list_display = ["amount", "valid_from", "legal_basis", "confirmed"]

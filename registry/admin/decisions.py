@@ -5,7 +5,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -21,7 +20,7 @@ from registry.services.decisions import (
 )
 from registry.text import fold
 
-from .base import FoldedSearchMixin, YearFilter
+from .base import FoldedSearchMixin, OfficeScopedAdmin, ScopedChoicesMixin, YearFilter
 
 
 class AwardInlineFormSet(forms.BaseInlineFormSet):
@@ -58,7 +57,7 @@ class AwardInlineFormSet(forms.BaseInlineFormSet):
                 )
 
 
-class AwardInline(admin.TabularInline):
+class AwardInline(ScopedChoicesMixin, admin.TabularInline):
     model = Award
     formset = AwardInlineFormSet
     fk_name = "decision"
@@ -93,7 +92,8 @@ class AwardInline(admin.TabularInline):
 
 
 @admin.register(Decision)
-class DecisionAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
+class DecisionAdmin(OfficeScopedAdmin, FoldedSearchMixin, SimpleHistoryAdmin):
+    scope = "authority"
     list_display = [
         "number",
         "signed_date",
@@ -163,10 +163,12 @@ class DecisionAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
 
     def next_number_view(self, request):
         """The next free number for the authority and date being typed (JSON for the form)."""
-        from registry.models import Authority
+        from registry.selectors.scope import authorities_for
         from registry.services.decisions import decision_next_number
 
-        authority = Authority.objects.filter(pk=request.GET.get("authority") or None).first()
+        authority = (
+            authorities_for(request.user).filter(pk=request.GET.get("authority") or None).first()
+        )
         if authority is None or not self.has_add_permission(request):
             return JsonResponse({"number": ""})
         try:
@@ -190,7 +192,9 @@ class DecisionAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
         ] + super().get_urls()
 
     def issue_view(self, request, object_id):
-        decision = get_object_or_404(Decision.objects.select_related("authority"), pk=object_id)
+        decision = self.scoped_object_or_404(
+            request, object_id, Decision.objects.select_related("authority")
+        )
         if not super().has_change_permission(request, decision):
             return HttpResponseRedirect(reverse("admin:registry_decision_changelist"))
         change_url = reverse("admin:registry_decision_change", args=[decision.pk])
@@ -233,8 +237,10 @@ class DecisionAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Award)
-class AwardAdmin(SimpleHistoryAdmin):
+class AwardAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
     """All award lines across decisions: looking up, filtering, counting. Entered via decisions."""
+
+    scope = "authority"
 
     list_display = [
         "recipient_name",

@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -12,6 +12,11 @@ from simple_history.admin import SimpleHistoryAdmin
 from registry.models import Authority, AwardType
 from registry.models.eligibility import EligibilityCondition, EligibilityRoute, EligibilityRule
 from registry.selectors.eligibility import nominee_list, nominee_list_xlsx
+from registry.selectors.scope import authorities_for, user_authority_ids
+
+from .base import OfficeScopedAdmin
+
+NOMINEES_PERMISSION = "registry.view_award"
 
 
 class RouteInline(admin.TabularInline):
@@ -49,7 +54,8 @@ class ConditionInline(admin.TabularInline):
 
 
 @admin.register(EligibilityRule)
-class EligibilityRuleAdmin(SimpleHistoryAdmin):
+class EligibilityRuleAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
+    scope = None  # the rules are law: read by all, changed by administrators
     list_display = [
         "name",
         "award_type",
@@ -82,7 +88,9 @@ class EligibilityRuleAdmin(SimpleHistoryAdmin):
         ] + super().get_urls()
 
     def nominees_view(self, request):
-        form = NomineeForm(request.GET or None)
+        if not request.user.has_perm(NOMINEES_PERMISSION):
+            raise PermissionDenied
+        form = NomineeForm(request.GET or None, user=request.user)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -121,7 +129,8 @@ class EligibilityRuleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(EligibilityRoute)
-class EligibilityRouteAdmin(SimpleHistoryAdmin):
+class EligibilityRouteAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
+    scope = None
     list_display = ["name", "rule", "order"]
     list_select_related = ["rule"]
     search_fields = ["name", "rule__name"]
@@ -159,6 +168,15 @@ class NomineeForm(forms.Form):
         help_text="Để trống: hôm nay.",
     )
     include_all = forms.BooleanField(label="Liệt kê cả người chưa đủ", required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["authority"]
+        field.queryset = authorities_for(user)
+        if user_authority_ids(user) is not None:
+            # Candidates are those of the chosen office and below: never the whole registry.
+            field.required = True
+            field.label = "Cấp khen (xét hồ sơ của cấp này và các cấp dưới, trong cơ quan mình)"
 
     def clean_on(self):
         return self.cleaned_data.get("on") or None

@@ -6,8 +6,8 @@ Thin views over registry.services.imports; the same functions serve the commands
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
@@ -20,6 +20,7 @@ from registry.models import (
     ImportStatus,
     RecipientMerge,
 )
+from registry.selectors.scope import authorities_for, recipient_scope_q
 from registry.services.imports import (
     KIND_MODELS,
     import_confirm,
@@ -30,6 +31,8 @@ from registry.services.imports import (
     template_workbook,
 )
 from registry.text import fold
+
+from .base import OfficeScopedAdmin
 
 _PERMS = {
     ImportKind.HONOREES: ["registry.change_decision", "registry.add_award"],
@@ -57,8 +60,9 @@ class UploadForm(forms.Form):
     )
     authority = forms.ModelChoiceField(Authority.objects.all(), label="Cấp khen thưởng")
 
-    def __init__(self, *args, kind, decision=None, **kwargs):
+    def __init__(self, *args, kind, decision=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["authority"].queryset = authorities_for(user).order_by("name")
         if kind == ImportKind.HONOREES:
             del self.fields["authority"]
         if kind == ImportKind.RATINGS:
@@ -67,7 +71,8 @@ class UploadForm(forms.Form):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(OfficeScopedAdmin, admin.ModelAdmin):
+    scope = "authority"
     list_display = [
         "file_name",
         "kind",
@@ -95,6 +100,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
     ]
     exclude = ["payload"]
     change_list_template = "admin/registry/import/change_list.html"
+
+    def scope_q(self, request, ids):
+        return super().scope_q(request, ids) | Q(decision__authority_id__in=ids)
 
     def has_add_permission(self, request):
         return False
@@ -128,10 +136,13 @@ class ImportBatchAdmin(admin.ModelAdmin):
         self._check(request, kind)
         decision = None
         if kind == ImportKind.HONOREES:
-            decision = get_object_or_404(
-                Decision.objects.select_related("authority"), pk=request.GET.get("decision") or 0
+            decisions = self.admin_site._registry[Decision]
+            decision = decisions.scoped_object_or_404(
+                request,
+                request.GET.get("decision") or 0,
+                Decision.objects.select_related("authority"),
             )
-        form = UploadForm(request.POST or None, request.FILES or None, kind=kind)
+        form = UploadForm(request.POST or None, request.FILES or None, kind=kind, user=request.user)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             batch = import_preview(
@@ -215,7 +226,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
         )
 
     def preview_view(self, request, pk):
-        batch = get_object_or_404(ImportBatch.objects.select_related("decision"), pk=pk)
+        batch = self.scoped_object_or_404(
+            request, pk, ImportBatch.objects.select_related("decision")
+        )
         self._check(request, batch.kind)
         if request.method == "POST":
             if "discard" in request.POST:
@@ -268,6 +281,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         if kind not in KIND_MODELS:
             kind = "ca-nhan"
         model = KIND_MODELS[kind]
+        people = self.admin_site._registry[model]  # the other office's records are not there
         if not (
             request.user.has_perm(f"registry.change_{model._meta.model_name}")
             and request.user.has_perm(f"registry.delete_{model._meta.model_name}")
@@ -284,9 +298,11 @@ class ImportBatchAdmin(admin.ModelAdmin):
                     messages.ERROR,
                 )
             else:
-                kept = get_object_or_404(model, pk=kept_id)
+                kept = people.scoped_object_or_404(request, kept_id)
                 try:
-                    for other in model.objects.filter(pk__in=removed_id):
+                    for other in people.scope_filter(
+                        request, model.objects.filter(pk__in=removed_id)
+                    ):
                         record = recipients_merge(
                             kind=kind, kept=kept, removed=other, user=request.user
                         )
@@ -304,7 +320,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
             )
         records = []
         if query.strip():
-            found = model.objects.all()
+            found = people.scope_filter(request, model.objects.all())
             for word in fold(query).split():
                 found = found.filter(search_key__contains=word)
             if kind == "ca-nhan":
@@ -320,13 +336,16 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 kinds=[(k, _KIND_LABELS[k]) for k in KIND_MODELS],
                 query=query,
                 records=records,
-                merges=RecipientMerge.objects.select_related("merged_by")[:20],
+                merges=self.admin_site._registry[RecipientMerge]
+                .get_queryset(request)
+                .select_related("merged_by")[:20],
             ),
         )
 
 
 @admin.register(RecipientMerge)
-class RecipientMergeAdmin(admin.ModelAdmin):
+class RecipientMergeAdmin(OfficeScopedAdmin, admin.ModelAdmin):
+    scope = "recipients"  # through the record kept
     list_display = [
         "recipient_kind",
         "kept_id",
@@ -338,6 +357,13 @@ class RecipientMergeAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["merged_by"]
     readonly_fields = list_display + ["removed_snapshot"]
+
+    def scope_q(self, request, ids):
+        q = Q(pk__in=[])
+        for kind, model in KIND_MODELS.items():
+            kept = model.objects.filter(recipient_scope_q(model, ids), pk=OuterRef("kept_id"))
+            q |= Q(recipient_kind=kind) & Q(Exists(kept))
+        return q
 
     def has_add_permission(self, request):
         return False

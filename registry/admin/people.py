@@ -1,9 +1,18 @@
 from django.contrib import admin
+from django.db.models import Q
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from registry.models import Award, Collective, Household, Individual, Rating, Unit
+from registry.models.awards import DecisionStatus
+from registry.selectors.scope import (
+    citizen_id_display,
+    citizen_id_visible,
+    mask_citizen_id,
+    user_authority_ids,
+)
 
-from .base import FoldedSearchMixin, ReadOnlyInline
+from .base import FoldedSearchMixin, OfficeScopedAdmin, ReadOnlyInline
 
 
 class AwardHistoryInline(ReadOnlyInline):
@@ -24,12 +33,19 @@ class AwardHistoryInline(ReadOnlyInline):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return (
+        awards = (
             super()
             .get_queryset(request)
             .select_related("award_type", "decision", "revoked_by")
             .order_by("-period_to", "-decision__signed_date")
         )
+        ids = user_authority_ids(request.user)
+        if ids is not None:
+            # Issued awards are the person's public record; drafts only of the user's offices.
+            awards = awards.filter(
+                Q(decision__status=DecisionStatus.ISSUED) | Q(authority_id__in=ids)
+            )
+        return awards
 
 
 class RatingHistoryInline(ReadOnlyInline):
@@ -46,7 +62,8 @@ class RatingHistoryInline(ReadOnlyInline):
         return obj.year_label
 
 
-class RecipientAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
+class RecipientAdmin(OfficeScopedAdmin, FoldedSearchMixin, SimpleHistoryAdmin):
+    scope = "recipients"  # registered or awarded by the user's offices
     list_per_page = 100
     autocomplete_fields = ["registered_by", "unit"]
     list_filter = ["registered_by"]
@@ -79,6 +96,38 @@ class IndividualAdmin(RecipientAdmin):
     ]
     inlines = [AwardHistoryInline, RatingHistoryInline]
 
+    # Citizen IDs are personal data: in full only with registry.view_citizen_id, masked
+    # (0010******90) in the list, on the page and in its history otherwise.
+    def get_list_display(self, request):
+        user = request.user
+
+        @admin.display(description="số CCCD")
+        def citizen_id_label(obj):
+            return citizen_id_display(obj.citizen_id, user)
+
+        return [*super().get_list_display(request), citizen_id_label]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is None or citizen_id_visible(request.user):
+            return fields
+        return ["citizen_id_masked" if f == "citizen_id" else f for f in fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not citizen_id_visible(request.user):
+            readonly.append("citizen_id_masked")
+        return readonly
+
+    @admin.display(description="số CCCD")
+    def citizen_id_masked(self, obj):
+        return mask_citizen_id(obj.citizen_id) or "–"
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        if citizen_id_visible(request.user):
+            return super().get_historical_record_context_helper(request, historical_record)
+        return MaskedHistoryHelper(self.model, historical_record)
+
     @admin.display(description="ngày/năm sinh", ordering="birth_year")
     def birth(self, obj):
         if obj.birth_date:
@@ -98,8 +147,18 @@ class HouseholdAdmin(RecipientAdmin):
     inlines = [AwardHistoryInline]
 
 
+class MaskedHistoryHelper(HistoricalRecordContextHelper):
+    """The history of a person's record, with the citizen ID masked in old and new values."""
+
+    def prepare_delta_change_value(self, change, value):
+        if change.field == "citizen_id":
+            return mask_citizen_id(value)
+        return super().prepare_delta_change_value(change, value)
+
+
 @admin.register(Unit)
-class UnitAdmin(FoldedSearchMixin, SimpleHistoryAdmin):
+class UnitAdmin(OfficeScopedAdmin, FoldedSearchMixin, SimpleHistoryAdmin):
+    scope = None  # one tree shared by every office; clerks may add units
     list_display = ["name", "code", "parent", "valid_from", "valid_to", "successor"]
     list_select_related = ["parent", "successor"]
     autocomplete_fields = ["parent", "successor"]

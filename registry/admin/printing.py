@@ -4,8 +4,8 @@ buttons of a decision page. Every view here calls registry.services.certificates
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -21,8 +21,11 @@ from registry.models.printing import (
     PrintLog,
     PrintMode,
 )
+from registry.selectors.scope import authorities_for
 from registry.services import certificates, papers
 from registry.text import fold
+
+from .base import OfficeScopedAdmin
 
 
 def pdf_response(data: bytes, filename: str, *, inline: bool = False) -> HttpResponse:
@@ -68,7 +71,9 @@ def _layout_fieldsets():
 
 
 @admin.register(CertificateLayout)
-class CertificateLayoutAdmin(admin.ModelAdmin):
+class CertificateLayoutAdmin(OfficeScopedAdmin, admin.ModelAdmin):
+    scope = "authority"
+    scope_shared_null = True  # a layout for every authority: read by all, changed by admins
     list_display = ["award_type", "authority", "page_size", "orientation", "updated_at"]
     list_filter = ["award_type", "page_size", "orientation"]
     list_select_related = ["award_type", "authority"]
@@ -86,7 +91,8 @@ class CertificateLayoutAdmin(admin.ModelAdmin):
 
 
 @admin.register(PrintLog)
-class PrintLogAdmin(admin.ModelAdmin):
+class PrintLogAdmin(OfficeScopedAdmin, admin.ModelAdmin):
+    scope = "award__authority"
     list_display = ["printed_at", "award", "kind", "mode", "printed_by", "job"]
     list_filter = ["kind", "mode", ("printed_at", admin.DateFieldListFilter)]
     list_select_related = ["award__award_type", "printed_by", "job__decision"]
@@ -106,12 +112,21 @@ class RegisterForm(forms.Form):
     authority = forms.ModelChoiceField(Authority.objects.all(), label="Cấp khen")
     year = forms.IntegerField(label="Năm", min_value=1945, max_value=2100)
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["authority"].queryset = authorities_for(user)
+
 
 @admin.register(PrintJob)
-class PrintJobAdmin(admin.ModelAdmin):
+class PrintJobAdmin(OfficeScopedAdmin, admin.ModelAdmin):
+    scope = "decision__authority"
     list_display = ["created_at", "__str__", "status", "progress", "created_by", "download"]
     list_filter = ["status"]
     list_select_related = ["decision", "created_by"]
+
+    def scope_q(self, request, ids):
+        # A batch printed from selected award lines (no decision) is its requester's.
+        return super().scope_q(request, ids) | Q(decision__isnull=True, created_by=request.user)
 
     def has_add_permission(self, request):
         return False
@@ -160,7 +175,7 @@ class PrintJobAdmin(admin.ModelAdmin):
     # --- background jobs ---
 
     def _job(self, request, pk) -> PrintJob:
-        job = get_object_or_404(PrintJob.objects.select_related("decision"), pk=pk)
+        job = self.scoped_object_or_404(request, pk, PrintJob.objects.select_related("decision"))
         if not self.has_view_permission(request, job):
             raise PermissionDenied
         return job
@@ -191,9 +206,12 @@ class PrintJobAdmin(admin.ModelAdmin):
     # --- a decision's papers ---
 
     def _decision(self, request, pk) -> Decision:
-        decision = get_object_or_404(Decision.objects.select_related("authority"), pk=pk)
         if not request.user.has_perm("registry.view_decision"):
             raise PermissionDenied
+        decisions = self.admin_site._registry[Decision]
+        decision = decisions.scoped_object_or_404(
+            request, pk, Decision.objects.select_related("authority")
+        )
         return decision
 
     def _back(self, request, decision, error: ValidationError):
@@ -247,7 +265,9 @@ class PrintJobAdmin(admin.ModelAdmin):
     def register_view(self, request):
         if not request.user.has_perm("registry.view_award"):
             raise PermissionDenied
-        form = RegisterForm(request.GET or None, initial={"year": timezone.localdate().year})
+        form = RegisterForm(
+            request.GET or None, initial={"year": timezone.localdate().year}, user=request.user
+        )
         if form.is_bound and form.is_valid():
             authority, year = form.cleaned_data["authority"], form.cleaned_data["year"]
             return pdf_response(

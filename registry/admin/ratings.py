@@ -1,10 +1,14 @@
 from django.contrib import admin
+from django.db.models import Q
 from simple_history.admin import SimpleHistoryAdmin
 
 from registry.models import Discipline, Initiative, Rating
 
+from .base import OfficeScopedAdmin
 
-class SubjectAdmin(SimpleHistoryAdmin):
+
+class SubjectAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
+    scope = "subject"  # through the individual or collective, as their pages are scoped
     list_select_related = ["individual", "collective"]
     autocomplete_fields = ["individual", "collective"]
 
@@ -19,6 +23,9 @@ class RatingAdmin(SubjectAdmin):
     list_select_related = ["individual", "collective", "unit"]
     list_filter = ["year", "grade", "school_year"]
     autocomplete_fields = ["individual", "collective", "unit", "rated_by"]
+
+    def scope_q(self, request, ids):
+        return super().scope_q(request, ids) | Q(rated_by_id__in=ids)
 
 
 @admin.register(Initiative)

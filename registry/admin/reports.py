@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from registry.adminsite import Page
 from registry.models import Authority
 from registry.selectors.reports import ACHIEVEMENT, BASES, BASIS_SHORT, annual_summary
+from registry.selectors.scope import authorities_for, user_authority_ids
 from registry.services.report_exports import report_context, report_pdf, report_xlsx
 
 URL_NAME = "registry_annual_report"
@@ -42,6 +43,16 @@ class AnnualReportForm(forms.Form):
         widget=forms.RadioSelect,
     )
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["authority"]
+        field.queryset = authorities_for(user).order_by("name")
+        if user_authority_ids(user) is not None:
+            # A user limited to some offices reports on one of them, never the whole registry.
+            field.required = True
+            field.empty_label = None
+            field.help_text = "Chỉ các cấp khen của cơ quan mình và các cấp trực thuộc."
+
 
 def _filename(summary, ext: str) -> str:
     scope = summary.authority.code if summary.authority else "toan-bo"
@@ -54,7 +65,11 @@ def annual_report_view(request):
     if not request.user.has_perm(PERMISSION):
         raise PermissionDenied
     data = request.GET if "year" in request.GET else None
-    form = AnnualReportForm(data, initial={"year": date.today().year - 1, "basis": ACHIEVEMENT})
+    form = AnnualReportForm(
+        data,
+        initial={"year": date.today().year - 1, "basis": ACHIEVEMENT},
+        user=request.user,
+    )
     summary = None
     if form.is_valid():
         summary = annual_summary(

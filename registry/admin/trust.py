@@ -13,6 +13,8 @@ from registry.models.awards import DecisionKind, DecisionStatus
 from registry.models.trust import Amendment, AuthorityMembership, Revocation, RevocationReason
 from registry.services.revocations import awards_revoke
 
+from .base import OfficeScopedAdmin
+
 
 class RevokeForm(forms.Form):
     by = forms.ModelChoiceField(
@@ -31,7 +33,8 @@ class RevokeForm(forms.Form):
 
 
 @admin.register(Revocation)
-class RevocationAdmin(SimpleHistoryAdmin):
+class RevocationAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
+    scope = "award__authority"
     list_display = ["award", "decision", "reason", "certificate_recovered_on", "cash_recovered"]
     list_select_related = ["award", "award__award_type", "decision"]
     list_filter = ["reason"]
@@ -67,8 +70,11 @@ class RevocationAdmin(SimpleHistoryAdmin):
         if not request.user.has_perm("registry.revoke_award"):
             raise PermissionDenied
         source = request.GET if request.method == "GET" else request.POST
-        awards = Award.objects.select_related("decision", "award_type", "authority").filter(
-            revoked_by__isnull=True, decision__status=DecisionStatus.ISSUED
+        awards = self.admin_site._registry[Award].scope_filter(
+            request,
+            Award.objects.select_related("decision", "award_type", "authority").filter(
+                revoked_by__isnull=True, decision__status=DecisionStatus.ISSUED
+            ),
         )
         if source.get("decision"):
             awards = awards.filter(decision_id=source["decision"])
@@ -76,9 +82,12 @@ class RevocationAdmin(SimpleHistoryAdmin):
             ids = [int(i) for i in source.get("awards", "").split(",") if i.strip().isdigit()]
             awards = awards.filter(pk__in=ids)
         awards = list(awards.order_by("decision_id", "line_no"))
-        candidates = Decision.objects.filter(
-            kind=DecisionKind.REVOCATION, status=DecisionStatus.ISSUED
-        ).select_related("authority")
+        candidates = self.admin_site._registry[Decision].scope_filter(
+            request,
+            Decision.objects.filter(
+                kind=DecisionKind.REVOCATION, status=DecisionStatus.ISSUED
+            ).select_related("authority"),
+        )
         form = RevokeForm(request.POST or None, queryset=candidates)
         if request.method == "POST" and form.is_valid():
             try:
@@ -110,7 +119,8 @@ class RevocationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Amendment)
-class AmendmentAdmin(admin.ModelAdmin):
+class AmendmentAdmin(OfficeScopedAdmin, admin.ModelAdmin):
+    scope = "award__authority"
     list_display = ["award", "field", "new_value", "decision", "recorded_at"]
     list_select_related = ["award", "award__award_type", "decision"]
     readonly_fields = [f.name for f in Amendment._meta.fields]
@@ -126,7 +136,8 @@ class AmendmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuthorityMembership)
-class AuthorityMembershipAdmin(admin.ModelAdmin):
+class AuthorityMembershipAdmin(OfficeScopedAdmin, admin.ModelAdmin):
+    scope = "authority"
     list_display = ["user", "authority"]
     list_select_related = ["user", "authority"]
     list_filter = ["authority"]

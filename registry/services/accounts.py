@@ -1,12 +1,24 @@
-"""Groups that ship with the registry, and the demo administrator."""
+"""Groups that ship with the registry, the demo administrator and the demo clerks.
+
+Four groups, each a set of model permissions; which office's rows a member sees comes from the
+member's offices (AuthorityMembership, see registry.selectors.scope):
+- Cán bộ thi đua (clerk): enters, imports, issues and prints for the office;
+- Lãnh đạo (leader): everything a clerk does, plus revocation and full citizen IDs;
+- Xem, báo cáo (viewer): reads and reports, changes nothing;
+- Quản trị hệ thống (administrator): everything, every office, the legal catalogue and users.
+"""
 
 import os
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.apps import apps as global_apps
 from django.db import transaction
 
+from registry.selectors.scope import ADMINISTRATOR_GROUP
+
 CLERK_GROUP = "Cán bộ thi đua"
+LEADER_GROUP = "Lãnh đạo"
+VIEWER_GROUP = "Xem, báo cáo"
+GROUPS = (CLERK_GROUP, LEADER_GROUP, VIEWER_GROUP, ADMINISTRATOR_GROUP)
 
 # What a clerk enters and keeps: people, decisions and their lines, movements and pledges.
 _CLERK_MODELS_EDIT = [
@@ -30,7 +42,7 @@ _CLERK_MODELS_EDIT = [
     "importbatch",
     "printjob",
 ]
-# The legal catalogue: clerks read it; administrators change it.
+# The legal catalogue and the records of what was done: clerks read them; administrators change.
 _CLERK_MODELS_VIEW = [
     "authority",
     "awardtype",
@@ -43,28 +55,60 @@ _CLERK_MODELS_VIEW = [
     "eligibilityrule",
     "eligibilityroute",
     "eligibilitycondition",
+    "revocation",
+    "amendment",
 ]
+_LEADER_EXTRA = ["revoke_award", "view_citizen_id", "change_revocation"]
+# Administrators get every permission of these apps (users and groups included).
+_ADMINISTRATOR_APPS = ["registry", "auth", "admin", "axes", "django_tasks_database"]
 
 DEMO_USERNAME = "admin"
+# Two offices' clerks for trying the scoping out (DEBUG only): username -> authority code.
+DEMO_CLERKS = {"canbo.vanlang": "vanlang-ubnd", "canbo.honglinh": "honglinh-ubnd"}
 
 
-@transaction.atomic
-def groups_ensure() -> dict[str, Group]:
-    clerk, _ = Group.objects.get_or_create(name=CLERK_GROUP)
-    codenames = [
+def _clerk_codenames() -> list[str]:
+    return [
         f"{action}_{model}"
         for model in _CLERK_MODELS_EDIT
         for action in ("add", "change", "delete", "view")
     ] + [f"view_{model}" for model in _CLERK_MODELS_VIEW]
-    clerk.permissions.set(
-        Permission.objects.filter(content_type__app_label="registry", codename__in=codenames)
-    )
-    return {CLERK_GROUP: clerk}
+
+
+@transaction.atomic
+def groups_ensure(*, apps=None) -> dict[str, object]:
+    """Create or reset the four groups' permissions; safe to run again (migration 0008 does).
+
+    ``apps`` is the migration state's registry inside a migration, the live one otherwise.
+    """
+    apps = apps or global_apps
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    registry = Permission.objects.filter(content_type__app_label="registry")
+    clerk_codenames = _clerk_codenames()
+    wanted = {
+        CLERK_GROUP: registry.filter(codename__in=clerk_codenames),
+        LEADER_GROUP: registry.filter(codename__in=clerk_codenames + _LEADER_EXTRA),
+        VIEWER_GROUP: registry.filter(
+            codename__in=[c for c in clerk_codenames if c.startswith("view_")]
+        ),
+        ADMINISTRATOR_GROUP: Permission.objects.filter(
+            content_type__app_label__in=_ADMINISTRATOR_APPS
+        ),
+    }
+    groups = {}
+    for name, permissions in wanted.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(permissions)
+        groups[name] = group
+    return groups
 
 
 @transaction.atomic
 def demo_admin_ensure() -> tuple[str, str]:
     """A superuser for the local demo; the password comes from DEMO_ADMIN_PASSWORD or a default."""
+    from django.contrib.auth import get_user_model
+
     password = os.environ.get("DEMO_ADMIN_PASSWORD", "thidua2023")
     user, _ = get_user_model().objects.get_or_create(
         username=DEMO_USERNAME, defaults={"is_staff": True, "is_superuser": True}
@@ -74,3 +118,41 @@ def demo_admin_ensure() -> tuple[str, str]:
     user.save()
     groups_ensure()
     return DEMO_USERNAME, password
+
+
+def demo_clerk_password() -> str:
+    return os.environ.get("DEMO_CLERK_PASSWORD", "canbo2023")
+
+
+@transaction.atomic
+def demo_clerks_ensure(*, reset_password: bool = False) -> dict[str, str]:
+    """The demo clerks of two offices, in the clerks' group (only with DEBUG on).
+
+    Returns {username: authority code} for those whose office exists. A new clerk gets the demo
+    password; an existing one keeps its own unless ``reset_password``.
+    """
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    from registry.models import Authority
+    from registry.models.trust import AuthorityMembership
+
+    if not settings.DEBUG:
+        return {}
+    clerks = groups_ensure()[CLERK_GROUP]
+    offices = {a.code: a for a in Authority.objects.filter(code__in=DEMO_CLERKS.values())}
+    made = {}
+    for username, code in DEMO_CLERKS.items():
+        if code not in offices:
+            continue
+        user, created = get_user_model().objects.get_or_create(
+            username=username, defaults={"is_staff": True}
+        )
+        if created or reset_password:
+            user.is_staff = user.is_active = True
+            user.set_password(demo_clerk_password())
+            user.save()
+        user.groups.add(clerks)
+        AuthorityMembership.objects.get_or_create(user=user, authority=offices[code])
+        made[username] = code
+    return made

@@ -32,6 +32,7 @@ from registry.models import (
     TargetSet,
     Unit,
 )
+from registry.services.accounts import demo_clerks_ensure
 from registry.services.catalogue import catalogue_load
 from registry.services.decisions import award_add, decision_create, decision_issue
 
@@ -342,4 +343,6 @@ def demo_load(*, path: Path | str | None = None) -> dict[str, int]:
         loader.load_blocs_and_pledges()
         loader.load_target_sets()
         loader.load_decisions()
+        # Two offices' clerks to try the scoping with (DEBUG only; see ensure_demo_admin).
+        demo_clerks_ensure()
     return loader.created

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from registry.models import Award, Collective, Decision
+from registry.models.trust import AuthorityMembership
 from registry.services.accounts import CLERK_GROUP, groups_ensure
 from tests import factories
 
@@ -27,6 +28,7 @@ def test_clerk_records_issues_and_finds_a_decision(live_server, page):
         "canbo", password="mat-khau-thu-nghiem", is_staff=True
     )
     clerk.groups.add(Group.objects.get(name=CLERK_GROUP))
+    AuthorityMembership.objects.create(user=clerk, authority=cat["authority"])  # the clerk's office
 
     page.goto(live_server.url + "/admin/login/")
     page.fill("input[name=username]", "canbo")

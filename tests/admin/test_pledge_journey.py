@@ -24,6 +24,7 @@ from registry.models import (
     TargetResult,
     TargetSet,
 )
+from registry.models.trust import AuthorityMembership
 from registry.services.accounts import CLERK_GROUP, groups_ensure
 from registry.services.decisions import award_add, decision_create
 from registry.services.pledges import Signature, pledge_sign
@@ -427,6 +428,9 @@ def test_a_clerk_signs_the_pledge_and_sees_the_ranking(live_server, page):
         "canbo", password="mat-khau-thu-nghiem", is_staff=True
     )
     clerk.groups.add(Group.objects.get(name=CLERK_GROUP))
+    # The province's emulation office: the bloc is the district's (below it), and the draft
+    # decision it proposes is the province's own.
+    AuthorityMembership.objects.create(user=clerk, authority=setup["province"])
 
     page.goto(live_server.url + "/admin/login/")
     page.fill("input[name=username]", "canbo")

@@ -10,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from registry.models import Authority
+from registry.models.trust import AuthorityMembership
 from registry.services.accounts import CLERK_GROUP, groups_ensure
 from registry.services.demo import demo_load
 
@@ -20,6 +22,10 @@ def clerk():
     groups_ensure()
     user = get_user_model().objects.create_user("canbo", password=PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name=CLERK_GROUP))
+    # The clerk reports for the offices they belong to (the district's people's committee and
+    # its Party committee); other offices are out of their sight.
+    for code in ("vanlang-ubnd", "vanlang-hu"):
+        AuthorityMembership.objects.create(user=user, authority=Authority.objects.get(code=code))
     return user
 
 

@@ -5,6 +5,12 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from registry.management.scoped import (
+    add_user_argument,
+    ensure_in_scope,
+    require_authority,
+    user_from_options,
+)
 from registry.models import Authority
 from registry.selectors.reports import BASES, annual_summary
 from registry.services.report_exports import report_json, report_pdf, report_xlsx
@@ -36,8 +42,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "-o", "--output", required=True, help="Tệp kết quả; '-' để ghi ra màn hình (stdout)."
         )
+        add_user_argument(parser)
 
     def handle(self, *args, year, authority, subtree, basis, fmt, output, **options):
+        user = user_from_options(options, stderr=self.stderr, perms=("registry.view_award",))
         if not 1945 <= year <= 2100:
             raise CommandError(f"Năm {year} không hợp lệ: hãy ghi năm trong khoảng 1945–2100.")
         found = None
@@ -50,6 +58,9 @@ class Command(BaseCommand):
                 )
         elif subtree:
             raise CommandError("--subtree cần đi kèm --authority (cấp khen gốc của cây).")
+        require_authority(user, found)
+        if found is not None:
+            ensure_in_scope(user, found)
         summary = annual_summary(year=year, authority=found, subtree=subtree, basis=basis)
         if fmt == "json":
             data = report_json(summary).encode("utf-8")

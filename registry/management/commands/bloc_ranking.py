@@ -3,6 +3,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from registry.management.scoped import add_user_argument, in_scope_or_error, user_from_options
 from registry.models import Bloc
 from registry.selectors.targets import bloc_ranking
 
@@ -14,11 +15,17 @@ class Command(BaseCommand):
         parser.add_argument("--bloc", type=int, required=True, help="Mã (id) của khối thi đua.")
         parser.add_argument("--year", type=int, required=True, help="Năm, ví dụ 2023.")
         parser.add_argument("--json", action="store_true", help="In kết quả dạng JSON.")
+        add_user_argument(parser)
 
     def handle(self, *args, **options):
-        bloc = Bloc.objects.filter(pk=options["bloc"]).first()
-        if bloc is None:
-            raise CommandError(f"Không có khối thi đua mã {options['bloc']}.")
+        user = user_from_options(options, stderr=self.stderr, perms=("registry.view_bloc",))
+        bloc = in_scope_or_error(
+            Bloc.objects.select_related("authority"),
+            user,
+            "authority",
+            options["bloc"],
+            label="Khối thi đua",
+        )
         try:
             ranking = bloc_ranking(bloc=bloc, year=options["year"])
         except ValidationError as error:

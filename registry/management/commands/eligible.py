@@ -4,6 +4,12 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from registry.management.scoped import (
+    add_user_argument,
+    ensure_in_scope,
+    require_authority,
+    user_from_options,
+)
 from registry.models import Authority, AwardType
 from registry.selectors.eligibility import nominee_list
 
@@ -34,8 +40,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--all", action="store_true", help="Liệt kê cả người chưa đủ.")
         parser.add_argument("--json", action="store_true", help="In JSON.")
+        add_user_argument(parser)
 
     def handle(self, *args, **options):
+        user = user_from_options(options, stderr=self.stderr, perms=("registry.view_award",))
         try:
             award_type = AwardType.objects.get(code=options["award_type"])
         except AwardType.DoesNotExist as error:
@@ -50,6 +58,8 @@ class Command(BaseCommand):
                 raise CommandError(
                     f"Không có cấp khen mã “{options['authority']}” trong danh mục."
                 ) from error
+            ensure_in_scope(user, authority)
+        require_authority(user, authority)
         try:
             nominees = nominee_list(
                 award_type=award_type,

@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from registry.management.scoped import add_user_argument, in_scope_or_error, user_from_options
 from registry.models import Decision
 from registry.models.printing import PrintMode
 from registry.services.certificates import (
@@ -29,13 +30,17 @@ class Command(BaseCommand):
             "--calibration", action="store_true", help="In trang thước căn chỉnh máy in."
         )
         parser.add_argument("-o", "--output", required=True, help="Tệp PDF ghi ra.")
+        add_user_argument(parser)
 
     def handle(self, *args, decision, overlay, reprint, calibration, output, **options):
-        found = Decision.objects.select_related("authority").filter(pk=decision).first()
-        if found is None:
-            raise CommandError(
-                f"Không có quyết định mã {decision}. Hãy xem mã trong trang quản trị."
-            )
+        user = user_from_options(options, stderr=self.stderr, perms=("registry.view_award",))
+        found = in_scope_or_error(
+            Decision.objects.select_related("authority"),
+            user,
+            "authority",
+            decision,
+            label="Quyết định",
+        )
         awards = decision_certificate_awards(found)
         target = Path(output)
         try:
@@ -54,6 +59,7 @@ class Command(BaseCommand):
                     out=out,
                     mode=PrintMode.OVERLAY if overlay else PrintMode.FULL,
                     reprint=reprint,
+                    user=user,
                 )
         except ValidationError as error:
             target.unlink(missing_ok=True)

@@ -6,6 +6,12 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from registry.management.scoped import (
+    add_user_argument,
+    ensure_in_scope,
+    in_scope_or_error,
+    user_from_options,
+)
 from registry.models import Authority, Collective, Decision, Individual
 from registry.services import papers
 
@@ -23,12 +29,16 @@ class Command(BaseCommand):
         parser.add_argument("--individual", type=int)
         parser.add_argument("--collective", type=int)
         parser.add_argument("-o", "--output", required=True)
+        add_user_argument(parser)
 
     def handle(self, *args, paper, output, **options):
+        user = user_from_options(options, stderr=self.stderr, perms=("registry.view_award",))
         if paper in ("decision", "docx", "payout"):
-            decision = Decision.objects.filter(pk=options["decision"] or 0).first()
-            if decision is None:
+            if not options["decision"]:
                 raise CommandError("Cần --decision ID của một quyết định có trong sổ.")
+            decision = in_scope_or_error(
+                Decision.objects.all(), user, "authority", options["decision"], label="Quyết định"
+            )
             data = {
                 "decision": papers.decision_pdf,
                 "docx": papers.decision_docx,
@@ -38,14 +48,23 @@ class Command(BaseCommand):
             authority = Authority.objects.filter(code=options["authority"] or "").first()
             if authority is None or not options["year"]:
                 raise CommandError("Cần --authority MÃ (mã cấp khen) và --year NĂM.")
+            ensure_in_scope(user, authority)
             data = papers.register_pdf(authority=authority, year=options["year"])
         else:
-            if options["individual"]:
-                recipient = Individual.objects.filter(pk=options["individual"]).first()
-            else:
-                recipient = Collective.objects.filter(pk=options["collective"] or 0).first()
-            if recipient is None:
+            model, pk = (
+                (Individual, options["individual"])
+                if options["individual"]
+                else (Collective, options["collective"])
+            )
+            if not pk:
                 raise CommandError("Cần --individual ID hoặc --collective ID có trong sổ.")
+            recipient = in_scope_or_error(
+                model.objects.all(),
+                user,
+                "recipients",
+                pk,
+                label=model._meta.verbose_name.capitalize(),
+            )
             data = papers.record_pdf(recipient=recipient)
         Path(output).write_bytes(data)
         self.stdout.write(f"Đã ghi {output}.")

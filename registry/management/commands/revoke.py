@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from registry.management.scoped import add_user_argument, in_scope_or_error, user_from_options
 from registry.models import Decision
 from registry.models.trust import RevocationReason
 from registry.services.revocations import awards_revoke
@@ -17,13 +18,16 @@ class Command(BaseCommand):
         )
         parser.add_argument("--reason", required=True, choices=RevocationReason.values)
         parser.add_argument("--note", default="", help="Ghi chú thêm về lý do.")
+        add_user_argument(parser)
 
     def handle(self, *args, decision, award, by, reason, note, **options):
-        try:
-            target = Decision.objects.get(pk=decision)
-            revoking = Decision.objects.get(pk=by)
-        except Decision.DoesNotExist as error:
-            raise CommandError("Không tìm thấy quyết định với mã đã cho.") from error
+        user = user_from_options(options, stderr=self.stderr, perms=("registry.revoke_award",))
+        target = in_scope_or_error(
+            Decision.objects.all(), user, "authority", decision, label="Quyết định"
+        )
+        revoking = in_scope_or_error(
+            Decision.objects.all(), user, "authority", by, label="Quyết định hủy bỏ"
+        )
         awards = target.awards.filter(revoked_by__isnull=True)
         if award:
             awards = awards.filter(pk__in=award)
@@ -34,7 +38,9 @@ class Command(BaseCommand):
                     + ", ".join(map(str, sorted(missing)))
                 )
         try:
-            done = awards_revoke(awards=list(awards), by=revoking, reason=reason, note=note)
+            done = awards_revoke(
+                awards=list(awards), by=revoking, reason=reason, note=note, user=user
+            )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         self.stdout.write(
