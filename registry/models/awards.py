@@ -387,7 +387,10 @@ class Decision(models.Model):
                 condition=Q(kind__in=DecisionKind.values), name="decision_kind_valid"
             ),
         ]
-        indexes = [models.Index(fields=["authority", "signed_date"])]
+        indexes = [
+            models.Index(fields=["authority", "signed_date"]),
+            models.Index(fields=["signed_date"], name="decision_signed_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} ngày {self.signed_date:%d/%m/%Y}"
@@ -535,6 +538,10 @@ class Award(models.Model):
         indexes = [
             models.Index(fields=["authority", "period_to"]),
             models.Index(fields=["award_type", "period_to"]),
+            # The whole registry's year (annual reports): the year first, then what they group by.
+            models.Index(
+                fields=["period_to", "award_type", "loai_hinh"], name="award_year_type_idx"
+            ),
         ]
 
     def __str__(self) -> str:
