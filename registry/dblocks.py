@@ -84,6 +84,15 @@ END $$;
     ]
 
 
+SQLITE_TRIGGERS = (
+    "registry_decision_lock_update",
+    "registry_decision_lock_delete",
+    "registry_award_lock_insert",
+    "registry_award_lock_update",
+    "registry_award_lock_delete",
+)
+
+
 def _sqlite_changed(columns: list[str]) -> str:
     return " OR ".join(f'NEW."{c}" IS NOT OLD."{c}"' for c in columns)
 
@@ -94,16 +103,7 @@ def sqlite_sql(decision_columns: list[str], award_columns: list[str]) -> list[st
     award_locked = [c for c in award_columns if c not in AWARD_MUTABLE + tuple(AWARD_RECIPIENTS)]
     merges = " AND ".join(_merge_guard(c, k, sqlite=True) for c, k in AWARD_RECIPIENTS.items())
     issued = "(SELECT status FROM registry_decision WHERE id = {row}.decision_id) = 'issued'"
-    drop = [
-        f"DROP TRIGGER IF EXISTS {name};"
-        for name in (
-            "registry_decision_lock_update",
-            "registry_decision_lock_delete",
-            "registry_award_lock_insert",
-            "registry_award_lock_update",
-            "registry_award_lock_delete",
-        )
-    ]
+    drop = [f"DROP TRIGGER IF EXISTS {name};" for name in SQLITE_TRIGGERS]
     return drop + [
         f"""CREATE TRIGGER registry_decision_lock_update BEFORE UPDATE ON registry_decision
 FOR EACH ROW WHEN OLD.status = 'issued' AND ({_sqlite_changed(decision_locked)})
@@ -130,8 +130,8 @@ def uninstall(schema_editor) -> None:
         schema_editor.execute("DROP TRIGGER IF EXISTS registry_award_lock ON registry_award;")
         schema_editor.execute("DROP TRIGGER IF EXISTS registry_decision_lock ON registry_decision;")
     else:
-        for statement in sqlite_sql([], [])[:5]:  # the DROP TRIGGER statements
-            schema_editor.execute(statement)
+        for name in SQLITE_TRIGGERS:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name};")
 
 
 def install(schema_editor, decision_columns: list[str], award_columns: list[str]) -> None:

@@ -36,6 +36,19 @@ class YearFilter(admin.SimpleListFilter):
         return queryset
 
 
+class RecordOnlyAdmin:
+    """Rows that only services write (award lines, logs, merges, amendments): listed, never edited."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnlyInline(admin.TabularInline):
     """History shown on a page, changed only through its own page or service."""
 

@@ -20,7 +20,13 @@ from registry.services.decisions import (
 )
 from registry.text import fold
 
-from .base import FoldedSearchMixin, OfficeScopedAdmin, ScopedChoicesMixin, YearFilter
+from .base import (
+    FoldedSearchMixin,
+    OfficeScopedAdmin,
+    RecordOnlyAdmin,
+    ScopedChoicesMixin,
+    YearFilter,
+)
 
 
 class AwardInlineFormSet(forms.BaseInlineFormSet):
@@ -237,7 +243,7 @@ class DecisionAdmin(OfficeScopedAdmin, FoldedSearchMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Award)
-class AwardAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
+class AwardAdmin(RecordOnlyAdmin, OfficeScopedAdmin, SimpleHistoryAdmin):
     """All award lines across decisions: looking up, filtering, counting. Entered via decisions."""
 
     scope = "authority"
@@ -320,12 +326,3 @@ class AwardAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
     @admin.display(description="đã hủy", boolean=True)
     def is_revoked(self, obj):
         return obj.revoked_by_id is not None
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -32,7 +32,7 @@ from registry.services.imports import (
 )
 from registry.text import fold
 
-from .base import OfficeScopedAdmin
+from .base import OfficeScopedAdmin, RecordOnlyAdmin
 
 _PERMS = {
     ImportKind.HONOREES: ["registry.change_decision", "registry.add_award"],
@@ -344,7 +344,7 @@ class ImportBatchAdmin(OfficeScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(RecipientMerge)
-class RecipientMergeAdmin(OfficeScopedAdmin, admin.ModelAdmin):
+class RecipientMergeAdmin(RecordOnlyAdmin, OfficeScopedAdmin, admin.ModelAdmin):
     scope = "recipients"  # through the record kept
     list_display = [
         "recipient_kind",
@@ -364,12 +364,3 @@ class RecipientMergeAdmin(OfficeScopedAdmin, admin.ModelAdmin):
             kept = model.objects.filter(recipient_scope_q(model, ids), pk=OuterRef("kept_id"))
             q |= Q(recipient_kind=kind) & Q(Exists(kept))
         return q
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

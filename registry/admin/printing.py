@@ -25,7 +25,7 @@ from registry.selectors.scope import authorities_for
 from registry.services import certificates, papers
 from registry.text import fold
 
-from .base import OfficeScopedAdmin
+from .base import OfficeScopedAdmin, RecordOnlyAdmin
 
 
 def pdf_response(data: bytes, filename: str, *, inline: bool = False) -> HttpResponse:
@@ -91,21 +91,12 @@ class CertificateLayoutAdmin(OfficeScopedAdmin, admin.ModelAdmin):
 
 
 @admin.register(PrintLog)
-class PrintLogAdmin(OfficeScopedAdmin, admin.ModelAdmin):
+class PrintLogAdmin(RecordOnlyAdmin, OfficeScopedAdmin, admin.ModelAdmin):
     scope = "award__authority"
     list_display = ["printed_at", "award", "kind", "mode", "printed_by", "job"]
     list_filter = ["kind", "mode", ("printed_at", admin.DateFieldListFilter)]
     list_select_related = ["award__award_type", "printed_by", "job__decision"]
     date_hierarchy = "printed_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class RegisterForm(forms.Form):

@@ -13,7 +13,7 @@ from registry.models.awards import DecisionKind, DecisionStatus
 from registry.models.trust import Amendment, AuthorityMembership, Revocation, RevocationReason
 from registry.services.revocations import awards_revoke
 
-from .base import OfficeScopedAdmin
+from .base import OfficeScopedAdmin, RecordOnlyAdmin
 
 
 class RevokeForm(forms.Form):
@@ -119,20 +119,11 @@ class RevocationAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Amendment)
-class AmendmentAdmin(OfficeScopedAdmin, admin.ModelAdmin):
+class AmendmentAdmin(RecordOnlyAdmin, OfficeScopedAdmin, admin.ModelAdmin):
     scope = "award__authority"
     list_display = ["award", "field", "new_value", "decision", "recorded_at"]
     list_select_related = ["award", "award__award_type", "decision"]
     readonly_fields = [f.name for f in Amendment._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AuthorityMembership)
