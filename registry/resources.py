@@ -110,10 +110,8 @@ class ImportResource(resources.Resource):
         return imports.import_preview(kind=self.kind, resource=self, **kwargs)
 
 
-class HonoreeResource(ImportResource):
-    """Danh sách tập thể, cá nhân được khen kèm theo quyết định."""
-
-    kind = "danh-sach"
+class _PersonAwardColumns(ImportResource):
+    """The columns a list of honorees and an old register share."""
 
     stt = fields.Field(attribute="stt", column_name="STT", widget=TextWidget())
     name = _text("name", "Họ và tên (tên tập thể)")
@@ -129,7 +127,16 @@ class HonoreeResource(ImportResource):
     note = _text("note", "Ghi chú")
 
 
-class HistoryResource(HonoreeResource):
+class HonoreeResource(_PersonAwardColumns):
+    """Danh sách tập thể, cá nhân được khen kèm theo quyết định."""
+
+    kind = "danh-sach"
+
+    # The council's reason for proposing someone the rule in force warns about.
+    reason = _text("reason", "Lý do vẫn đề nghị")
+
+
+class HistoryResource(_PersonAwardColumns):
     """Sổ khen thưởng các năm trước: mỗi dòng kèm số, ngày quyết định và hình thức."""
 
     kind = "lich-su"

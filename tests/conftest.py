@@ -26,6 +26,20 @@ VIEWPORT = {"width": 1280, "height": 900}
 os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
 
 
+def _allow_flush(sender, connection, **kwargs):
+    """The register refuses TRUNCATE unless a session says it means it: pytest-django empties
+    the PostgreSQL test database with TRUNCATE after each transactional test."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET registry.allow_truncate = 'on'")
+
+
+def pytest_configure(config):
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_allow_flush, weak=False)
+
+
 def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 

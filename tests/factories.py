@@ -12,7 +12,8 @@ from registry.models import (
     Collective,
     Individual,
 )
-from registry.services.decisions import award_add, decision_create
+from registry.services.awards import award_add
+from registry.services.decisions import decision_create
 
 
 def authority(code="vanlang-ubnd", **fields) -> Authority:

@@ -11,13 +11,8 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from registry.models import Award, Decision
-from registry.selectors.eligibility import award_eligibility_warnings
-from registry.services.decisions import (
-    award_save,
-    awards_problems,
-    decision_issue,
-    decision_save,
-)
+from registry.services.awards import awards_add, awards_check
+from registry.services.decisions import decision_issue, decision_save
 from registry.text import fold
 
 from .base import (
@@ -40,27 +35,13 @@ class AwardInlineFormSet(forms.BaseInlineFormSet):
             for f in self.forms
             if f.is_valid() and f.has_changed() and not self._should_delete_form(f)
         ]
-        awards = [f.instance for f in forms_]
-        for form, found in zip(
-            forms_, awards_problems(decision=decision, awards=awards), strict=True
-        ):
-            for field, messages_ in found.items():
+        # The service's own checks, shown on the line they concern; a line whose recipient does
+        # not meet the rule in force asks for the council's reason in eligibility_override.
+        found = awards_check(decision=decision, awards=[f.instance for f in forms_])
+        for form, problems in zip(forms_, found, strict=True):
+            for field, messages_ in problems.items():
                 for message in messages_:
                     form.add_error(None if field not in form.fields else field, message)
-        # Eligibility informs, the council decides: a line whose recipient does not meet the
-        # rule in force is saved only with the reason recorded in eligibility_override.
-        checked = [f for f in forms_ if not f.errors]
-        warnings = award_eligibility_warnings(
-            decision=decision, awards=[f.instance for f in checked]
-        )
-        for form, found in zip(checked, warnings, strict=True):
-            if found and not (form.cleaned_data.get("eligibility_override") or "").strip():
-                for message in found:
-                    form.add_error("eligibility_override", message)
-                form.add_error(
-                    "eligibility_override",
-                    "Nếu Hội đồng vẫn đề nghị, hãy ghi lý do vào ô “lý do vẫn đề nghị” rồi lưu lại.",
-                )
 
 
 class AwardInline(ScopedChoicesMixin, admin.TabularInline):
@@ -161,8 +142,8 @@ class DecisionAdmin(OfficeScopedAdmin, FoldedSearchMixin, SimpleHistoryAdmin):
         awards = formset.save(commit=False)
         for award in formset.deleted_objects:
             award.delete()
-        for award in awards:
-            award_save(award=award)
+        if awards:
+            awards_add(decision=form.instance, awards=awards, user=request.user)
 
     class Media:
         js = ["registry/decision_number.js"]

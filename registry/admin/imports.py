@@ -27,9 +27,9 @@ from registry.services.imports import (
     import_discard,
     import_preview,
     problems_as_text,
-    recipients_merge,
     template_workbook,
 )
+from registry.services.recipients import recipients_merge_many
 from registry.text import fold
 
 from .base import OfficeScopedAdmin, RecordOnlyAdmin
@@ -172,7 +172,7 @@ class ImportBatchAdmin(OfficeScopedAdmin, admin.ModelAdmin):
             ),
         )
 
-    def _render_preview(self, request, batch, choices=None):
+    def _render_preview(self, request, batch, choices=None, reasons=None):
         lines = batch.payload.get("lines", [])
         rows = []
         for index, line in enumerate(lines):
@@ -196,6 +196,7 @@ class ImportBatchAdmin(OfficeScopedAdmin, admin.ModelAdmin):
                     "award": award,
                     "year": year,
                     "candidates": line.get("candidates", []),
+                    "reason": (reasons or {}).get(str(index), ""),
                 }
             )
         back = (
@@ -240,12 +241,19 @@ class ImportBatchAdmin(OfficeScopedAdmin, admin.ModelAdmin):
                 for key, value in request.POST.items()
                 if key.startswith("choice-") and value
             }
+            reasons = {
+                key.removeprefix("reason-"): value
+                for key, value in request.POST.items()
+                if key.startswith("reason-") and value.strip()
+            }
             try:
-                batch = import_confirm(batch=batch, choices=choices, user=request.user)
+                batch = import_confirm(
+                    batch=batch, choices=choices, reasons=reasons, user=request.user
+                )
             except ValidationError as error:
                 for message in error.messages:
                     self.message_user(request, message, messages.ERROR)
-                return self._render_preview(request, batch, choices)
+                return self._render_preview(request, batch, choices, reasons)
             summary = batch.summary
             self.message_user(
                 request,
@@ -299,22 +307,22 @@ class ImportBatchAdmin(OfficeScopedAdmin, admin.ModelAdmin):
                 )
             else:
                 kept = people.scoped_object_or_404(request, kept_id)
+                others = list(people.scope_filter(request, model.objects.filter(pk__in=removed_id)))
                 try:
-                    for other in people.scope_filter(
-                        request, model.objects.filter(pk__in=removed_id)
-                    ):
-                        record = recipients_merge(
-                            kind=kind, kept=kept, removed=other, user=request.user
-                        )
+                    records = recipients_merge_many(
+                        kind=kind, kept=kept, removed=others, user=request.user
+                    )
+                except ValidationError as error:
+                    for message in error.messages:
+                        self.message_user(request, message, messages.ERROR)
+                else:
+                    for record in records:
                         self.message_user(
                             request,
                             f"Đã gộp hồ sơ mã {record.removed_id} vào “{kept}”: chuyển "
                             f"{record.moved_awards} khen thưởng, {record.moved_ratings} xếp loại.",
                             messages.SUCCESS,
                         )
-                except ValidationError as error:
-                    for message in error.messages:
-                        self.message_user(request, message, messages.ERROR)
             return HttpResponseRedirect(
                 reverse("admin:registry_importbatch_merge") + f"?kind={kind}&q={query or ''}"
             )

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from registry.models import (
     Authority,
+    Award,
     AwardType,
     Bloc,
     BlocMembership,
@@ -33,8 +34,9 @@ from registry.models import (
     Unit,
 )
 from registry.services.accounts import demo_clerks_ensure
+from registry.services.awards import awards_add, recipient_fields
 from registry.services.catalogue import catalogue_load
-from registry.services.decisions import award_add, decision_create, decision_issue
+from registry.services.decisions import decision_create, decision_issue
 
 DEMO_PATH = Path(settings.BASE_DIR) / "fixtures" / "demo.json"
 
@@ -309,21 +311,26 @@ class _Loader:
                 proposing_authority=self.authority(row.get("proposing_authority")),
                 place=row.get("place", ""),
             )
+            awards = []
             for group in row["awards"]:
                 period_from, period_to = group["period"]
                 for key in group["recipients"]:
-                    award_add(
-                        decision=decision,
-                        award_type=self.award_types[group["award_type"]],
-                        recipient=self.recipients[key],
-                        period_from=period_from,
-                        period_to=period_to,
-                        achievement=group.get("achievement", ""),
-                        loai_hinh=group.get("loai_hinh"),
-                        recipient_category=group.get("recipient_category", ""),
+                    awards.append(
+                        Award(
+                            award_type=self.award_types[group["award_type"]],
+                            period_from=period_from,
+                            period_to=period_to,
+                            achievement=group.get("achievement", ""),
+                            loai_hinh=group.get("loai_hinh") or "",
+                            recipient_category=group.get("recipient_category", ""),
+                            **recipient_fields(self.recipients[key]),
+                        )
                     )
-                    self.created["award"] = self.created.get("award", 0) + 1
-            decision_issue(decision=decision)
+            # Decisions signed in the years the articles report, recorded as they were signed:
+            # the years of ratings behind them are not in the demo, so the rules only warn.
+            awards_add(decision=decision, awards=awards, past=True)
+            self.created["award"] = self.created.get("award", 0) + len(awards)
+            decision_issue(decision=decision, past=True)
             self.created["decision"] = self.created.get("decision", 0) + 1
 
 

@@ -23,10 +23,11 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from openpyxl.utils import get_column_letter
+from simple_history.utils import bulk_create_with_history
 
 from registry.models import (
     Authority,
@@ -42,20 +43,18 @@ from registry.models import (
     Rating,
     RatingGrade,
     RecipientKind,
-    RecipientMerge,
 )
 from registry.models.awards import DecisionStatus
 from registry.resources import RESOURCES
 from registry.selectors.eligibility import award_eligibility_warnings
 from registry.services import legacy_text
-from registry.services.decisions import (
-    award_cash_amount,
-    award_snapshot,
+from registry.services.awards import (
+    awards_add,
     awards_problems,
-    decision_create,
     decision_ensure_draft,
-    decision_issue,
+    history_user,
 )
+from registry.services.decisions import decision_create, decision_issue
 from registry.text import fold
 
 COLLECTIVE = RecipientKind.COLLECTIVE.value
@@ -103,6 +102,7 @@ HEADER_ALIASES = {
         "so dinh danh ca nhan", "so cmnd cccd", "cmnd cccd", "so can cuoc",
     ],
     "note": ["ghi chu"],
+    "reason": ["ly do", "ly do van de nghi", "ly do hoi dong van de nghi", "y kien hoi dong"],
     "decision_number": [
         "so quyet dinh", "so qd", "quyet dinh so", "so ky hieu quyet dinh", "so hieu quyet dinh",
     ],
@@ -1270,8 +1270,9 @@ def _apply_choices(lines, choices) -> None:
             raise ValidationError(f"Dòng {line['row']}: lựa chọn không hợp lệ.")
 
 
-def _create_recipients(lines, authority) -> dict[tuple, object]:
-    """bulk_create the new recipients (keys set by hand: bulk_create skips save())."""
+def _create_recipients(lines, authority, user) -> dict[tuple, object]:
+    """bulk_create the new recipients with their history rows (keys set by hand: bulk_create
+    skips save())."""
     created: dict[tuple, object] = {}
     by_kind: dict[str, list] = defaultdict(list)
     for line in lines:
@@ -1283,7 +1284,9 @@ def _create_recipients(lines, authority) -> dict[tuple, object]:
                 created[key] = obj
                 by_kind[line["kind"]].append(obj)
     for kind, objs in by_kind.items():
-        KIND_MODELS[kind].objects.bulk_create(objs, batch_size=1000)
+        bulk_create_with_history(
+            objs, KIND_MODELS[kind], batch_size=1000, default_user=history_user(user)
+        )
     return created
 
 
@@ -1306,11 +1309,10 @@ def _load_matched(lines) -> dict[tuple, object]:
     return found
 
 
-def _build_awards(decision, lines, matched, created, types, start_line) -> list[Award]:
-    awards = []
-    cash: dict[tuple, int | None] = {}
-    line_no = start_line
-    for line in lines:
+def _build_awards(lines, matched, created, types, reasons) -> tuple[list[Award], list[str]]:
+    """Unsaved lines for awards_add, and where each came from (sheet and row) for its errors."""
+    awards, labels = [], []
+    for index, line in enumerate(lines):
         if line.get("unchanged"):
             continue
         kind = line["kind"]
@@ -1319,57 +1321,35 @@ def _build_awards(decision, lines, matched, created, types, start_line) -> list[
             if line.get("match") == "matched"
             else created[(kind, line["new_ref"])]
         )
-        line_no += 1
         award = Award(
-            decision=decision,
-            authority_id=decision.authority_id,
-            line_no=line_no,
             award_type=types[line["award_type_id"]],
-            loai_hinh=decision.loai_hinh,
-            campaign_id=decision.campaign_id,
             achievement=line.get("achievement") or "",
             period_from=line["period_from"],
             period_to=line["period_to"],
+            # The council's reason for a warned line: typed in the preview, or the file's column.
+            eligibility_override=(reasons.get(str(index)) or line.get("reason") or "").strip(),
         )
         setattr(award, KIND_FIELD[kind], recipient)
         if kind == INDIVIDUAL:
             award.recipient_position = line.get("position") or ""
             award.recipient_unit = line.get("unit") or ""
-        award_snapshot(award)
-        if line.get("warnings"):
-            # Confirming the preview that showed the warnings is the clerk's decision to go on.
-            award.eligibility_override = (
-                "Vẫn đề nghị khi nhập danh sách (đã xem cảnh báo: "
-                + "; ".join(line["warnings"])
-                + ")."
-            )
-        key = (award.award_type_id, kind)
-        if key not in cash:
-            cash[key] = award_cash_amount(
-                award_type=award.award_type,
-                recipient_kind=kind,
-                authority=decision.authority,
-                day=decision.signed_date,
-            )
-        award.cash_amount = cash[key]
         awards.append(award)
-    return awards
+        labels.append(f"Trang “{line['sheet']}”, dòng {line['row']}")
+    return awards, labels
 
 
-def _raise_award_problems(decision, lines, awards) -> None:
-    todo = [line for line in lines if not line.get("unchanged")]
-    messages = []
-    for line, found in zip(todo, awards_problems(decision=decision, awards=awards), strict=True):
-        for field_messages in found.values():
-            for message in field_messages:
-                messages.append(f"Trang “{line['sheet']}”, dòng {line['row']}: {message}")
-    if messages:
-        raise ValidationError(messages)
-
-
-def import_confirm(*, batch: ImportBatch, choices: dict | None = None, user=None) -> ImportBatch:
-    """Write what the preview holds, all or nothing. choices: {line index: recipient id | "new"}."""
+def import_confirm(
+    *,
+    batch: ImportBatch,
+    choices: dict | None = None,
+    reasons: dict | None = None,
+    user=None,
+) -> ImportBatch:
+    """Write what the preview holds, all or nothing. choices: {line index: recipient id | "new"};
+    reasons: {line index: the council's reason for a line the rule in force warned about}."""
     choices = {str(k): v for k, v in (choices or {}).items()}
+    reasons = {str(k): str(v or "") for k, v in (reasons or {}).items()}
+    user = user if user is not None else batch.created_by
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status != ImportStatus.PREVIEW:
@@ -1384,11 +1364,11 @@ def import_confirm(*, batch: ImportBatch, choices: dict | None = None, user=None
         _apply_choices(lines, choices)
         try:
             if batch.kind == ImportKind.HONOREES:
-                summary = _confirm_honorees(batch, lines)
+                summary = _confirm_honorees(batch, lines, reasons, user)
             elif batch.kind == ImportKind.HISTORY:
-                summary = _confirm_history(batch, lines)
+                summary = _confirm_history(batch, lines, user)
             else:
-                summary = _confirm_ratings(batch, lines)
+                summary = _confirm_ratings(batch, lines, user)
         except IntegrityError as exc:
             raise ValidationError(
                 f"Cơ sở dữ liệu từ chối ghi ({exc}). Không có gì được nhập; hãy tải tệp lên lại."
@@ -1401,18 +1381,16 @@ def import_confirm(*, batch: ImportBatch, choices: dict | None = None, user=None
     return batch
 
 
-def _confirm_honorees(batch, lines) -> dict:
+def _confirm_honorees(batch, lines, reasons, user) -> dict:
     decision = (
         Decision.objects.select_for_update().select_related("authority").get(pk=batch.decision_id)
     )
     decision_ensure_draft(decision)
     types = {t.pk: t for t in AwardType.objects.filter(pk__in={l["award_type_id"] for l in lines})}  # noqa: E741
     matched = _load_matched(lines)
-    created = _create_recipients(lines, decision.authority)
-    last = decision.awards.order_by("-line_no").values_list("line_no", flat=True).first() or 0
-    awards = _build_awards(decision, lines, matched, created, types, last)
-    _raise_award_problems(decision, lines, awards)
-    Award.objects.bulk_create(awards, batch_size=1000)
+    created = _create_recipients(lines, decision.authority, user)
+    awards, labels = _build_awards(lines, matched, created, types, reasons)
+    awards_add(decision=decision, awards=awards, user=user, labels=labels)
     return _summary(lines, created)
 
 
@@ -1423,11 +1401,11 @@ def _summary(lines, created) -> dict:
     return counts
 
 
-def _confirm_history(batch, lines) -> dict:
+def _confirm_history(batch, lines, user) -> dict:
     authority = batch.authority
     types = {t.pk: t for t in AwardType.objects.filter(pk__in={l["award_type_id"] for l in lines})}  # noqa: E741
     matched = _load_matched(lines)
-    created = _create_recipients(lines, authority)
+    created = _create_recipients(lines, authority, user)
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for line in lines:
         if not line.get("unchanged"):
@@ -1444,21 +1422,22 @@ def _confirm_history(batch, lines) -> dict:
             ],
             signer_title="(theo sổ theo dõi)",
             signer_name="(chưa ghi)",
+            user=user,
         )
-        awards = _build_awards(decision, group, matched, created, types, 0)
-        _raise_award_problems(decision, group, awards)
-        Award.objects.bulk_create(awards, batch_size=1000)
-        decision_issue(decision=decision, user=batch.created_by)
+        # Signed under the rules of its day: recorded as it was, the rule in force only warns.
+        awards, labels = _build_awards(group, matched, created, types, {})
+        awards_add(decision=decision, awards=awards, user=user, past=True, labels=labels)
+        decision_issue(decision=decision, user=user, past=True)
         decisions += 1
     summary = _summary(lines, created)
     summary["decisions"] = decisions
     return summary
 
 
-def _confirm_ratings(batch, lines) -> dict:
+def _confirm_ratings(batch, lines, user) -> dict:
     authority = batch.authority
     matched = _load_matched(lines)
-    created = _create_recipients(lines, authority)
+    created = _create_recipients(lines, authority, user)
     ratings = []
     for line in lines:
         if line.get("unchanged"):
@@ -1477,7 +1456,7 @@ def _confirm_ratings(batch, lines) -> dict:
         )
         setattr(rating, KIND_FIELD[kind], subject)
         ratings.append(rating)
-    Rating.objects.bulk_create(ratings, batch_size=1000)
+    bulk_create_with_history(ratings, Rating, batch_size=1000, default_user=history_user(user))
     return _summary(lines, created)
 
 
@@ -1597,6 +1576,7 @@ _GUIDE = {
         *_GUIDE_COMMON,
         "Hình thức khen thưởng: chọn trong danh sách thả xuống; để trống thì dùng hình thức chọn khi tải lên.",
         "Thành tích: ghi năm thành tích (ví dụ “năm 2022”, “năm học 2022-2023”); không ghi thì lấy năm trước năm ký quyết định.",
+        "Lý do vẫn đề nghị: chỉ ghi khi người được đề nghị chưa đủ tiêu chuẩn theo quy định mà Hội đồng vẫn đề nghị; dòng chưa đủ tiêu chuẩn và không có lý do sẽ không được nhập.",
     ],
     ImportKind.HISTORY: [
         "HƯỚNG DẪN ĐIỀN SỔ KHEN THƯỞNG CÁC NĂM TRƯỚC",
@@ -1611,69 +1591,3 @@ _GUIDE = {
         "Xếp loại: HTXSNV, HTTNV, HTNV hoặc KHTNV.",
     ],
 }
-
-
-# --- Merging duplicate records ------------------------------------------------------------------
-
-
-def _snapshot(obj) -> dict:
-    data = {}
-    for field in obj._meta.concrete_fields:
-        value = getattr(obj, field.attname)
-        data[field.attname] = value.isoformat() if hasattr(value, "isoformat") else value
-    return data
-
-
-def recipients_merge(*, kind: str, kept, removed, user=None) -> RecipientMerge:
-    """One record found to be the same as another: move its awards and ratings, then remove it."""
-    if kind not in KIND_MODELS:
-        raise ValidationError("Chỉ gộp được tập thể, cá nhân hoặc hộ gia đình.")
-    model = KIND_MODELS[kind]
-    if kept.pk == removed.pk:
-        raise ValidationError("Hãy chọn hai hồ sơ khác nhau để gộp.")
-    field = KIND_FIELD[kind]
-    try:
-        with transaction.atomic():
-            kept = model.objects.select_for_update().get(pk=kept.pk)
-            removed = model.objects.select_for_update().get(pk=removed.pk)
-            snapshot = _snapshot(removed)
-            # Recorded first: the database lets an issued award change recipient only along a
-            # merge it can see in registry_recipientmerge.
-            merge = RecipientMerge.objects.create(
-                recipient_kind=kind,
-                kept_id=kept.pk,
-                removed_id=removed.pk,
-                removed_snapshot=snapshot,
-                merged_by=user if user is not None and user.is_authenticated else None,
-            )
-            moved_awards = Award.objects.filter(**{field: removed}).update(**{field: kept})
-            moved_ratings = 0
-            if kind != HOUSEHOLD:
-                clash = set(
-                    Rating.objects.filter(**{field: kept}).values_list("year", flat=True)
-                ) & set(Rating.objects.filter(**{field: removed}).values_list("year", flat=True))
-                if clash:
-                    raise ValidationError(
-                        "Cả hai hồ sơ đều có xếp loại năm "
-                        + ", ".join(str(y) for y in sorted(clash))
-                        + ". Hãy xóa xếp loại sai ở một hồ sơ rồi gộp lại."
-                    )
-                moved_ratings = Rating.objects.filter(**{field: removed}).update(**{field: kept})
-                for related in ("initiatives", "disciplines"):
-                    getattr(removed, related).update(**{field: kept})
-            if kind == INDIVIDUAL:
-                updates = []
-                for name in ("birth_date", "birth_year", "citizen_id", "gender", "position"):
-                    if not getattr(kept, name) and getattr(removed, name):
-                        setattr(kept, name, getattr(removed, name))
-                        updates.append(name)
-                if "citizen_id" in updates:
-                    Individual.objects.filter(pk=removed.pk).update(citizen_id=None)
-                if updates:
-                    kept.save(update_fields=updates)
-            removed.delete()
-            merge.moved_awards, merge.moved_ratings = moved_awards, moved_ratings
-            merge.save(update_fields=["moved_awards", "moved_ratings"])
-            return merge
-    except DatabaseError as exc:
-        raise ValidationError(f"Không gộp được ({exc}). Không có gì thay đổi.") from exc

@@ -26,7 +26,8 @@ from registry.models import (
 )
 from registry.models.trust import AuthorityMembership
 from registry.services.accounts import CLERK_GROUP, groups_ensure
-from registry.services.decisions import award_add, decision_create
+from registry.services.awards import award_add
+from registry.services.decisions import decision_create
 from registry.services.pledges import Signature, pledge_sign
 from tests import factories
 from tests.services.test_pledges import bloc_setup, enter, sign_all

@@ -29,24 +29,23 @@ from registry.models import (
     TargetSet,
     Unit,
 )
+from registry.models.awards import DecisionKind
 from registry.models.eligibility import (
     EligibilityCondition,
     EligibilityRoute,
     EligibilityRule,
 )
+from registry.models.trust import RevocationReason
 from registry.selectors.eligibility import (
     award_eligibility_warnings,
     nominee_list,
     rule_check,
     rules_in_force,
 )
+from registry.services.awards import awards_add, awards_problems, recipient_fields
 from registry.services.catalogue import catalogue_load
-from registry.services.decisions import (
-    award_add,
-    awards_problems,
-    decision_create,
-    decision_issue,
-)
+from registry.services.decisions import decision_create, decision_issue
+from registry.services.revocations import awards_revoke
 from registry.services.rules import rules_load
 
 pytestmark = pytest.mark.django_db
@@ -103,16 +102,19 @@ def give(code, recipients, year, *, first=None, loai_hinh="thuong-xuyen", author
     )
     if not isinstance(recipients, list | tuple):
         recipients = [recipients]
-    for recipient in recipients:
-        award_add(
-            decision=decision,
+    # A record of what was given then: the rule in force judges new lines, not this history.
+    awards = [
+        Award(
             award_type=award_type,
-            recipient=recipient,
             period_from=first or year,
             period_to=year,
             loai_hinh=loai_hinh,
+            **recipient_fields(recipient),
         )
-    return decision_issue(decision=decision)
+        for recipient in recipients
+    ]
+    awards_add(decision=decision, awards=awards, past=True)
+    return decision_issue(decision=decision, past=True)
 
 
 def rate(subject, grades: dict[int, str], unit=None):
@@ -126,9 +128,19 @@ def initiative(subject, year, level, title="Sáng kiến đổi mới phương p
 
 
 def revoke(decision):
-    revoking = give("ldtt", person("Người Khác"), 2023)
-    Award.objects.filter(decision=decision).update(
-        revoked_by=revoking, revocation_reason="Kê khai sai thành tích", revoked_on=date(2024, 2, 1)
+    revoking = decision_issue(
+        decision=decision_create(
+            authority=decision.authority,
+            kind=DecisionKind.REVOCATION,
+            number=f"{next(_numbers)}/QĐ-HB",
+            signed_date=date(2024, 2, 1),
+            subject="Về việc hủy bỏ quyết định khen thưởng",
+            signer_title="CHỦ TỊCH",
+            signer_name="Người Ký",
+        )
+    )
+    awards_revoke(
+        awards=list(decision.awards.all()), by=revoking, reason=RevocationReason.FALSE_DECLARATION
     )
 
 

@@ -14,7 +14,8 @@ from django.core.management import CommandError, call_command
 
 from registry.models import Authority, Award, AwardPower, Decision
 from registry.selectors.reports import annual_summary, authority_subtree_ids
-from registry.services.decisions import award_add, decision_create, decision_issue
+from registry.services.awards import award_add
+from registry.services.decisions import decision_create, decision_issue
 from registry.services.report_exports import chart_svg, report_pdf, report_xlsx
 from tests import factories
 

@@ -19,6 +19,7 @@ from registry.models.printing import (
     PrintJobStatus,
     PrintLog,
 )
+from registry.services.awards import award_add
 from registry.services.certificates import (
     DESIGN,
     certificates_calibration,
@@ -27,7 +28,7 @@ from registry.services.certificates import (
     fit_size,
     long_date,
 )
-from registry.services.decisions import award_add, decision_create, decision_issue
+from registry.services.decisions import decision_create, decision_issue
 from tests import factories
 from tests.conftest import database_url_is_postgres
 

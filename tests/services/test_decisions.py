@@ -8,7 +8,8 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from registry import dblocks
 from registry.models import Award, Decision
-from registry.services.decisions import award_add, award_save, decision_issue
+from registry.services.awards import award_add, awards_add
+from registry.services.decisions import decision_issue
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -118,7 +119,7 @@ def test_service_refuses_changes_to_an_issued_decision_in_vietnamese():
     award = Award.objects.filter(decision=decision).first()
     award.achievement = "Sửa sau khi ký"
     with pytest.raises(ValidationError, match="đã ban hành nên không sửa được"):
-        award_save(award=award)
+        awards_add(decision=decision, awards=[award])
     with pytest.raises(ValidationError, match="đã ban hành nên không sửa được"):
         award_add(
             decision=decision, award_type=factories.award_type(),

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 
 from registry.models import Award, Collective, Household, ImportBatch, Individual
 from registry.services import legacy_text
-from registry.services.decisions import award_add, decision_issue
+from registry.services.awards import award_add
+from registry.services.decisions import decision_issue
 from registry.services.imports import (
     import_confirm,
     import_preview,

@@ -10,8 +10,10 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from registry.models import Award, Decision, Individual, Rating, RecipientMerge
-from registry.services.decisions import award_add, decision_issue
-from registry.services.imports import import_confirm, import_preview, recipients_merge
+from registry.services.awards import ELIGIBILITY_REASON_NEEDED, award_add
+from registry.services.decisions import decision_issue
+from registry.services.imports import import_confirm, import_preview
+from registry.services.recipients import recipients_merge
 from tests import factories
 from tests.data.books import messy_list, xlsx
 
@@ -260,7 +262,7 @@ def test_history_then_honorees_match_people_the_office_awarded():
     import_confirm(batch=batch)
 
 
-def test_eligibility_warnings_show_in_the_preview_and_are_recorded_on_confirm():
+def test_eligibility_warnings_show_in_the_preview_and_a_reason_is_needed_to_confirm():
     from registry.models import Authority, AwardType
     from registry.services.catalogue import catalogue_load
     from registry.services.decisions import decision_create
@@ -284,7 +286,15 @@ def test_eligibility_warnings_show_in_the_preview_and_are_recorded_on_confirm():
     [line] = batch.payload["lines"]
     assert any("chưa có quá trình khen thưởng" in w for w in line["warnings"]), line.get("warnings")
     assert not batch.payload["problems"]
-    import_confirm(batch=batch)
+    with pytest.raises(ValidationError) as refused:
+        import_confirm(batch=batch)
+    assert any(
+        m.startswith("Trang “Danh sách”, dòng") and ELIGIBILITY_REASON_NEEDED in m
+        for m in refused.value.messages
+    ), refused.value.messages
+    assert not Award.objects.filter(decision=decision).exists()
+    assert not Individual.objects.filter(full_name="Phan Thị Mới").exists()
+    batch.refresh_from_db()
+    import_confirm(batch=batch, reasons={"0": "Hội đồng đề nghị: sáng kiến đang được công nhận"})
     award = Award.objects.get(decision=decision)
-    assert award.eligibility_override.startswith("Vẫn đề nghị khi nhập danh sách")
-    assert "Chiến sĩ thi đua cấp bộ, ngành, tỉnh" in award.eligibility_override
+    assert award.eligibility_override == "Hội đồng đề nghị: sáng kiến đang được công nhận"

@@ -171,7 +171,7 @@ def test_record_of_an_individual_lists_every_award_with_its_decision(
 ):
     person = factories.individual("Lường Văn Tám", gender="nam", birth_year=1980)
     gk = factories.catalogue()["giay_khen"]
-    from registry.services.decisions import award_add
+    from registry.services.awards import award_add
 
     for number, day, year in (
         ("1/QĐ-UBND", date(2022, 1, 5), 2021),

@@ -47,7 +47,8 @@ from registry.services.accounts import (
     VIEWER_GROUP,
     groups_ensure,
 )
-from registry.services.decisions import award_add, decision_issue
+from registry.services.awards import award_add
+from registry.services.decisions import decision_issue
 from registry.services.pledges import TargetSpec, pledge_create
 from tests import factories
 from tests.data.books import messy_list, xlsx
