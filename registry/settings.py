@@ -141,8 +141,6 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))
 
-# Cash rewards: the decrees round up to the next 10,000 đ; 0 keeps the exact product.
-CASH_ROUNDING_STEP = int(os.environ.get("CASH_ROUNDING_STEP", "10000"))
 
 # Printing: batches of more certificates than this run in the background worker
 # (manage.py db_worker); the worker renders PRINT_CHUNK_SIZE pages at a time and joins them.

@@ -282,8 +282,8 @@ class ProposalForm(forms.Form):
     authority = forms.ModelChoiceField(
         label="Cấp khen (ký quyết định)",
         queryset=Authority.objects.none(),
-        help_text="Cấp có thẩm quyền tặng Cờ thi đua và Bằng khen; mặc định là cấp trên gần "
-        "nhất có thẩm quyền.",
+        help_text="Cấp có thẩm quyền tặng các hình thức khen theo xếp hạng khối (Cờ thi đua, "
+        "Bằng khen) đang có hiệu lực; mặc định là cấp trên gần nhất có thẩm quyền.",
     )
     number = forms.CharField(
         label="Số quyết định",
@@ -296,6 +296,14 @@ class ProposalForm(forms.Form):
     signer_name = forms.CharField(label="Người ký", max_length=120)
     runners_up = forms.IntegerField(
         label="Số đơn vị đề nghị Bằng khen", min_value=0, max_value=50, initial=2
+    )
+    eligibility_reason = forms.CharField(
+        label="Lý do vẫn đề nghị",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Chỉ ghi khi có đơn vị chưa đủ tiêu chuẩn theo quy định đang có hiệu lực mà "
+        "Hội đồng vẫn đề nghị: lý do được ghi vào các dòng chưa đủ tiêu chuẩn.",
     )
 
     def __init__(self, *args, bloc: Bloc, user=None, **kwargs):

@@ -1,7 +1,16 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from registry.models import Authority, AwardPower, AwardType, BaseSalary, CashMultiple
+from registry.models import (
+    Authority,
+    AwardPower,
+    AwardType,
+    BaseSalary,
+    BlocAwardRule,
+    CashMultiple,
+    CashRounding,
+    CountedLoaiHinh,
+)
 from registry.selectors.scope import user_authority_ids
 
 from .base import OfficeScopedAdmin
@@ -102,3 +111,37 @@ class CashMultipleAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
 @admin.register(BaseSalary)
 class BaseSalaryAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
     list_display = ["amount", "valid_from", "legal_basis", "confirmed"]
+
+
+@admin.register(BlocAwardRule)
+class BlocAwardRuleAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
+    list_display = [
+        "__str__",
+        "leader_award_type",
+        "runner_up_award_type",
+        "valid_from",
+        "valid_to",
+        "confirmed",
+    ]
+    list_filter = ["chain", "authority_level", "confirmed"]
+    list_select_related = ["leader_award_type", "runner_up_award_type"]
+    autocomplete_fields = ["leader_award_type", "runner_up_award_type"]
+    fields = [
+        ("chain", "authority_level"),
+        ("leader_award_type", "runner_up_award_type"),
+        ("valid_from", "valid_to"),
+        "legal_basis",
+        "confirmed",
+    ]
+
+
+@admin.register(CountedLoaiHinh)
+class CountedLoaiHinhAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
+    list_display = ["loai_hinh", "valid_from", "valid_to", "legal_basis", "confirmed"]
+    list_filter = ["loai_hinh", "confirmed"]
+
+
+@admin.register(CashRounding)
+class CashRoundingAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
+    list_display = ["step", "valid_from", "valid_to", "legal_basis", "confirmed"]
+    list_filter = ["confirmed"]

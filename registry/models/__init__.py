@@ -23,6 +23,7 @@ from .campaigns import (
     TargetSet,
 )
 from .imports import ImportBatch, ImportKind, ImportStatus, RecipientMerge
+from .law import BlocAwardRule, CashRounding, CountedLoaiHinh
 from .people import Collective, Gender, Household, Individual, RecipientCategory, Unit
 from .ratings import Discipline, Initiative, Rating, RatingGrade
 
@@ -34,11 +35,14 @@ __all__ = [
     "AwardType",
     "BaseSalary",
     "Bloc",
+    "BlocAwardRule",
     "BlocMembership",
     "Campaign",
     "CashMultiple",
+    "CashRounding",
     "Chain",
     "Collective",
+    "CountedLoaiHinh",
     "Decision",
     "Discipline",
     "Gender",

@@ -1,8 +1,9 @@
 """Who meets the eligibility rules, and why: checked on entry and turned into nominee lists.
 
 How history counts (the same for every path):
-- Only merit awards count (loại hình thường xuyên) of issued decisions; đột xuất, chuyên đề and
-  the other kinds are ignored, and a revoked award never counts.
+- Only awards of issued decisions count, of the loại hình the law in force on the day of the
+  check counts (CountedLoaiHinh rows: thường xuyên); đột xuất, chuyên đề and the other kinds
+  are ignored, and a revoked award never counts.
 - An award counts in the last year of its achievement (period_to); "N lần liên tục" walks back
   from the year through awards whose achievement periods follow each other without a gap.
 - A yearly rating counts in its year; a school-year rating is stored in its end year already.
@@ -49,8 +50,8 @@ from registry.models.eligibility import (
     EligibilityRule,
 )
 from registry.models.ratings import InitiativeLevel
+from registry.selectors.law import counted_loai_hinh
 
-COUNTED_LOAI_HINH = (LoaiHinh.REGULAR,)
 GRADE_RANK = {"HTXSNV": 4, "HTTNV": 3, "HTNV": 2, "KHTNV": 1}
 LEVEL_RANK = {
     InitiativeLevel.GRASSROOTS: 1,
@@ -223,10 +224,11 @@ def _recipient_q(scope: _Scope) -> list[Q]:
     return [Q()]
 
 
-def counted_awards():
-    """Awards that count towards higher awards: merit, issued, not revoked."""
+def counted_awards(*, on: date | None = None):
+    """Awards that count towards higher awards on a day (default today): of a loại hình counted
+    by the law in force (a subquery, no extra query), issued, not revoked."""
     return Award.objects.filter(
-        loai_hinh__in=COUNTED_LOAI_HINH,
+        loai_hinh__in=counted_loai_hinh(day=on or timezone.localdate()),
         decision__status=DecisionStatus.ISSUED,
         revoked_by__isnull=True,
     )
@@ -306,7 +308,7 @@ class _History:
             awards = self.awards
             for q in _scope_q(scope, fk):
                 rows = (
-                    counted_awards()
+                    counted_awards(on=self.on)
                     .filter(q, window)
                     .values_list(
                         f"{fk}_id", "award_type_id", "period_from", "period_to", "decision__number"
@@ -375,7 +377,7 @@ class _History:
                         unit_id__in=chunk, individual__isnull=False, year=self.year
                     ).values("individual_id")
                     rows = (
-                        counted_awards()
+                        counted_awards(on=self.on)
                         .filter(
                             individual_id__in=member_ids,
                             award_type_id__in=self.needs.member_types,

@@ -45,6 +45,9 @@ _CLERK_MODELS_EDIT = [
 # The legal catalogue and the records of what was done: clerks read them; administrators change.
 _CLERK_MODELS_VIEW = [
     "authority",
+    "blocawardrule",
+    "countedloaihinh",
+    "cashrounding",
     "awardtype",
     "awardpower",
     "cashmultiple",

@@ -10,7 +10,6 @@ import math
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -31,6 +30,7 @@ from registry.models import (
 )
 from registry.models.awards import DecisionStatus
 from registry.selectors.eligibility import award_eligibility_warnings
+from registry.selectors.law import cash_rounding_step
 
 Recipient = Collective | Individual | Household
 
@@ -135,7 +135,7 @@ def award_cash_amount(
     if multiple is None or base is None:
         return None
     amount = Decimal(multiple) * base
-    step = settings.CASH_ROUNDING_STEP
+    step = cash_rounding_step(day=day)
     if step > 0:
         return int(math.ceil(amount / step) * step)
     return int(amount)

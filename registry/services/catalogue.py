@@ -1,5 +1,6 @@
 """Load the legal catalogue (fixtures/catalogue.json): award types, authorities, powers,
-base salaries and cash multiples.
+base salaries, cash multiples and the other dated law rows (bloc award types, counted loại hình,
+cash rounding).
 
 Rows are matched on natural keys and updated in place, so loading twice changes nothing and
 an edited fixture updates the database. The file's own "_format" key documents the format.
@@ -10,9 +11,19 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from registry.models import Authority, AwardPower, AwardType, BaseSalary, CashMultiple
+from registry.models import (
+    Authority,
+    AwardPower,
+    AwardType,
+    BaseSalary,
+    BlocAwardRule,
+    CashMultiple,
+    CashRounding,
+    CountedLoaiHinh,
+)
 from registry.services.loading import day, upsert
 from registry.services.rules import rules_load
 
@@ -139,7 +150,66 @@ def catalogue_load(*, path: Path | str | None = None) -> dict[str, dict[str, int
                     },
                     counts("cash_multiples"),
                 )
+        _law_load(data, types, counts)
         if path is None:
             # The shipped eligibility rules name the shipped award types: load them together.
             result.update(rules_load())
     return result
+
+
+def _law_load(data: dict, types: dict[str, AwardType], counts) -> None:
+    """The dated law rows; a file without a section leaves those rows as they are."""
+
+    def award_type(code: str) -> AwardType:
+        if code not in types:
+            found = AwardType.objects.filter(code=code).first()
+            if found is None:
+                raise ValidationError(
+                    f"bloc_award_rules: chưa có danh hiệu, hình thức mã “{code}” trong danh mục. "
+                    "Hãy thêm vào award_types hoặc sửa mã trong tệp."
+                )
+            types[code] = found
+        return types[code]
+
+    for row in data.get("bloc_award_rules", []):
+        upsert(
+            BlocAwardRule,
+            {
+                "chain": row.get("chain", ""),
+                "authority_level": row.get("authority_level", ""),
+                "valid_from": day(row.get("valid_from")),
+            },
+            {
+                "valid_to": day(row.get("valid_to")),
+                "leader_award_type": award_type(row["leader"]),
+                "runner_up_award_type": award_type(row["runner_up"])
+                if row.get("runner_up")
+                else None,
+                "legal_basis": row["legal_basis"],
+                "confirmed": row.get("confirmed", True),
+            },
+            counts("bloc_award_rules"),
+        )
+    for row in data.get("counted_loai_hinh", []):
+        upsert(
+            CountedLoaiHinh,
+            {"loai_hinh": row["loai_hinh"], "valid_from": day(row.get("valid_from"))},
+            {
+                "valid_to": day(row.get("valid_to")),
+                "legal_basis": row["legal_basis"],
+                "confirmed": row.get("confirmed", True),
+            },
+            counts("counted_loai_hinh"),
+        )
+    for row in data.get("cash_rounding", []):
+        upsert(
+            CashRounding,
+            {"valid_from": day(row.get("valid_from"))},
+            {
+                "valid_to": day(row.get("valid_to")),
+                "step": row["step"],
+                "legal_basis": row["legal_basis"],
+                "confirmed": row.get("confirmed", True),
+            },
+            counts("cash_rounding"),
+        )

@@ -22,8 +22,9 @@ from django.template.loader import render_to_string
 
 from registry.models import (
     Authority,
-    AwardType,
+    Award,
     Bloc,
+    BlocAwardRule,
     BlocMembership,
     Campaign,
     Collective,
@@ -37,12 +38,13 @@ from registry.models import (
 )
 from registry.models.awards import LoaiHinh
 from registry.models.campaigns import CampaignForm, RatingGrade, TargetSetKind
+from registry.selectors.eligibility import award_eligibility_warnings
+from registry.selectors.law import bloc_award_rule
 from registry.selectors.targets import bloc_ranking, number_vi
-from registry.services.decisions import award_add, award_type_allowed, decision_create
+from registry.services.awards import awards_add
+from registry.services.decisions import award_type_allowed, decision_create
 from registry.text import fold
 
-FLAG_TYPE = "co-thi-dua-tinh"
-CERTIFICATE_TYPE = "bang-khen-tinh"
 FONTS_DIR = Path(settings.BASE_DIR) / "registry" / "static" / "registry" / "fonts"
 
 
@@ -865,11 +867,27 @@ def target_results_import(
 # ------------------------------------------------------------------------- ranking -> decision
 
 
+def bloc_rule_in_force(*, bloc: Bloc, day: date) -> BlocAwardRule:
+    """The award types the bloc's ranking proposes on the day (a catalogue row); Vietnamese
+    ValidationError when no row is in force for the bloc's authority."""
+    rule = bloc_award_rule(authority=bloc.authority, day=day)
+    if rule is None:
+        raise ValidationError(
+            f"Chưa có quy định hình thức khen theo kết quả khối, cụm thi đua có hiệu lực ngày "
+            f"{day_vi(day)} cho khối do {bloc.authority} tổ chức. Hãy thêm dòng trong mục "
+            "«Hình thức khen theo xếp hạng khối, cụm thi đua» của danh mục pháp lý (hoặc nạp "
+            "danh mục: python manage.py load_catalogue), hoặc chọn ngày ký khác."
+        )
+    return rule
+
+
 def proposal_authority(*, bloc: Bloc, day: date) -> Authority | None:
-    """The nearest authority above the bloc's (itself included) that may give a Cờ thi đua."""
-    flag = AwardType.objects.filter(code=FLAG_TYPE).first()
-    if flag is None:
+    """The nearest authority above the bloc's (itself included) that may give the leader's award
+    type in force on the day (a Cờ thi đua)."""
+    rule = bloc_award_rule(authority=bloc.authority, day=day)
+    if rule is None:
         return None
+    flag = rule.leader_award_type
     authority, seen = bloc.authority, set()
     while authority is not None and authority.pk not in seen:
         seen.add(authority.pk)
@@ -908,10 +926,18 @@ def bloc_ranking_decision_create(
     authority: Authority | None = None,
     number: str = "",
     runners_up: int = 2,
+    eligibility_reason: str = "",
     user=None,
 ) -> Decision:
-    """Turn the year's ranking into a draft decision: Cờ thi đua for the leader, Bằng khen for
-    the next ``runners_up`` places (units sharing a place are proposed together)."""
+    """Turn the year's ranking into a draft decision: the leader's award type (Cờ thi đua) for
+    the first place, the runners-up' type (Bằng khen) for the next ``runners_up`` places (units
+    sharing a place are proposed together); the types are the catalogue row in force on the
+    signing date for the bloc's authority.
+
+    The lines go through the one award-line service: a unit that does not meet the eligibility
+    rule in force is refused unless the council's ``eligibility_reason`` is given, which is then
+    recorded on those lines only. All or nothing.
+    """
     ranking = bloc_ranking(bloc=bloc, year=year)
     if not ranking.rows:
         raise ValidationError(
@@ -932,30 +958,28 @@ def bloc_ranking_decision_create(
             f"Có {len(leaders)} đơn vị đồng hạng nhất ({', '.join(str(r.unit) for r in leaders)}). "
             "Hội đồng cần suy tôn một đơn vị dẫn đầu trước khi đề nghị Cờ thi đua."
         )
-    types = {t.code: t for t in AwardType.objects.filter(code__in=[FLAG_TYPE, CERTIFICATE_TYPE])}
-    missing = [code for code in (FLAG_TYPE, CERTIFICATE_TYPE) if code not in types]
-    if missing:
-        raise ValidationError(
-            f"Danh mục chưa có hình thức {', '.join(missing)}. Hãy nạp danh mục pháp lý "
-            "(python manage.py load_catalogue)."
-        )
+    if runners_up < 0:
+        raise ValidationError("Số đơn vị đề nghị Bằng khen không được âm.")
+    rule = bloc_rule_in_force(bloc=bloc, day=signed_date)
+    flag, certificate = rule.leader_award_type, rule.runner_up_award_type
+    if certificate is None:
+        runners_up = 0
     if authority is None:
         authority = proposal_authority(bloc=bloc, day=signed_date)
         if authority is None:
             raise ValidationError(
-                f"Không tìm thấy cấp khen có thẩm quyền tặng {types[FLAG_TYPE].name} vào ngày "
+                f"Không tìm thấy cấp khen có thẩm quyền tặng {flag.name} vào ngày "
                 f"{day_vi(signed_date)} trên {bloc.authority}. Hãy chọn cấp khen."
             )
-    if runners_up < 0:
-        raise ValidationError("Số đơn vị đề nghị Bằng khen không được âm.")
+    proposed = [row for row in ranking.rows if row.rank <= 1 + runners_up]
+    types = flag.name
+    if any(row.rank > 1 for row in proposed):
+        types = f"{flag.name} và {certificate.name}"
     decision = decision_create(
         authority=authority,
         number=number.strip() or f"Dự thảo khối {bloc.pk} năm {year}",
         signed_date=signed_date,
-        subject=(
-            f"Về việc tặng {types[FLAG_TYPE].name} và {types[CERTIFICATE_TYPE].name} cho các "
-            f"tập thể dẫn đầu {bloc} năm {year}"
-        ),
+        subject=f"Về việc tặng {types} cho các tập thể dẫn đầu {bloc} năm {year}",
         signer_title=signer_title,
         signer_name=signer_name,
         signer_prefix=signer_prefix,
@@ -965,24 +989,32 @@ def bloc_ranking_decision_create(
         proposing_authority=bloc.authority,
         user=user,
     )
-    for row in ranking.rows:
+    lines = []
+    for row in proposed:
         if row.rank == 1:
-            award_type = types[FLAG_TYPE]
+            award_type = flag
             achievement = f"Đã có thành tích xuất sắc, dẫn đầu phong trào thi đua {bloc} năm {year}"
-        elif row.rank <= 1 + runners_up:
-            award_type = types[CERTIFICATE_TYPE]
+        else:
+            award_type = certificate
             achievement = (
                 f"Đã có thành tích xuất sắc trong phong trào thi đua {bloc} năm {year} "
                 f"(xếp thứ {row.rank})"
             )
-        else:
-            break
-        award_add(
-            decision=decision,
-            award_type=award_type,
-            recipient=collective_for_unit(unit=row.unit, registered_by=bloc.authority),
-            period_from=year,
-            period_to=year,
-            achievement=achievement,
+        lines.append(
+            Award(
+                award_type=award_type,
+                collective=collective_for_unit(unit=row.unit, registered_by=bloc.authority),
+                period_from=year,
+                period_to=year,
+                achievement=achievement,
+            )
         )
+    reason = eligibility_reason.strip()
+    if reason:
+        # The reason goes on the lines that need it only: an eligible unit's line stays clean.
+        warnings = award_eligibility_warnings(decision=decision, awards=lines)
+        for line, found in zip(lines, warnings, strict=True):
+            if found:
+                line.eligibility_override = reason
+    awards_add(decision=decision, awards=lines, user=user)
     return decision

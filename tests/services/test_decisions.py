@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from registry import dblocks
-from registry.models import Award, Decision
+from registry.models import Award, CashRounding, Decision
 from registry.services.awards import award_add, awards_add
 from registry.services.decisions import decision_issue
 from tests import factories
@@ -44,8 +44,8 @@ def test_register_numbers_are_per_authority():
     assert sorted(Award.objects.values_list("register_number", flat=True)) == [1, 1]
 
 
-def test_cash_follows_the_base_salary_on_the_decision_date(settings):
-    settings.CASH_ROUNDING_STEP = 10_000
+def test_cash_follows_the_base_salary_on_the_decision_date():
+    # The shipped rounding rows (Nghị định 91/2017, 98/2023): up to 10.000 đ.
     january = factories.decision_with_lines("1/QĐ-UBND", collectives=1, individuals=1)
     decision_issue(decision=january)
     cash = {
@@ -57,7 +57,7 @@ def test_cash_follows_the_base_salary_on_the_decision_date(settings):
     # 1.490.000 × 0,3 = 447.000 → 450.000; × 0,6 = 894.000 → 900.000 (rounded up to 10.000 đ)
     assert cash == {"cá nhân": 450_000, "tập thể": 900_000}
 
-    settings.CASH_ROUNDING_STEP = 0
+    CashRounding.objects.all().delete()  # no row in force: the exact product
     august = factories.decision_with_lines(
         "2/QĐ-UBND", collectives=0, individuals=1, signed_date=date(2023, 8, 1)
     )

@@ -10,6 +10,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils.html import escape
 from openpyxl import Workbook
 
 from registry.models import (
@@ -17,6 +19,7 @@ from registry.models import (
     Award,
     AwardPower,
     Bloc,
+    BlocAwardRule,
     BlocMembership,
     Campaign,
     Collective,
@@ -28,7 +31,9 @@ from registry.models import (
     TargetSet,
     Unit,
 )
+from registry.models.eligibility import EligibilityCondition, EligibilityRoute, EligibilityRule
 from registry.selectors.targets import bloc_ranking, target_set_results
+from registry.services.awards import ELIGIBILITY_REASON_NEEDED
 from registry.services.pledges import (
     ResultEntry,
     Signature,
@@ -75,12 +80,17 @@ def award_catalogue() -> dict:
         for_individuals=False,
     )
     AwardPower.objects.get_or_create(chain="nha-nuoc", level="tinh", award_type=flag)
+    rule = BlocAwardRule.objects.create(
+        leader_award_type=flag,
+        runner_up_award_type=cat["bang_khen"],
+        legal_basis="Luật Thi đua, khen thưởng 06/2022/QH15, Điều 26",
+    )
     top = province()
     district = cat["authority"]
     district.parent = top
     district.organ = "Ủy ban nhân dân huyện Văn Lãng"
     district.save()
-    return {**cat, "flag": flag, "province": top, "district": district}
+    return {**cat, "flag": flag, "bloc_rule": rule, "province": top, "district": district}
 
 
 def bloc_setup(
@@ -232,6 +242,168 @@ def test_an_existing_collective_of_the_unit_is_reused():
     )
     assert [a.collective_id for a in decision.awards.all()] == [kept.pk]
     assert Collective.objects.filter(unit=setup["units"][1]).count() == 1
+
+
+# ------------------------------------------------------- the law in force drives the draft
+
+
+def ranked(**kwargs) -> dict:
+    """A bloc whose 2023 ranking is Tân Mỹ, Na Sầm, Thụy Hùng, Hoàng Việt."""
+    setup = bloc_setup(**kwargs)
+    sign_all(setup)
+    u = setup["units"]
+    enter(setup, u[0], [120, 90, 2])
+    enter(setup, u[1], [110, 86, 3])
+    enter(setup, u[2], [100, 86, Decimal("2.5")])
+    enter(setup, u[3], [95, 87, 2])
+    return setup
+
+
+def draft(setup, **kwargs) -> Decision:
+    values = {"signed_date": date(2024, 1, 10), "signer_name": "Hồ Tiến Thiệu", **kwargs}
+    return bloc_ranking_decision_create(bloc=setup["bloc"], year=2023, **values)
+
+
+def lines(decision) -> list[tuple]:
+    return list(
+        decision.awards.order_by("line_no").values_list(
+            "award_type__code", "recipient_name", "eligibility_override"
+        )
+    )
+
+
+def test_a_bloc_rule_for_the_blocs_level_changes_the_proposed_types():
+    setup = ranked()
+    excellent = factories.award_type(
+        "tt-ldxs", name="Tập thể lao động xuất sắc", certificate_title="TẬP THỂ LAO ĐỘNG XUẤT SẮC",
+        family="danh-hieu", level="bo-tinh", for_individuals=False,
+    )  # fmt: skip
+    AwardPower.objects.create(chain="nha-nuoc", level="tinh", award_type=excellent)
+    # From 2024 a district's blocs propose Tập thể lao động xuất sắc for the runners-up.
+    BlocAwardRule.objects.create(
+        chain="nha-nuoc",
+        authority_level="huyen",
+        valid_from=date(2024, 1, 1),
+        leader_award_type=setup["flag"],
+        runner_up_award_type=excellent,
+        legal_basis="Quy chế thi đua, khen thưởng của tỉnh (thử)",
+    )
+    decision = draft(setup)
+    assert [line[:2] for line in lines(decision)] == [
+        ("co-thi-dua-tinh", "Xã Tân Mỹ"),
+        ("tt-ldxs", "Thị trấn Na Sầm"),
+        ("tt-ldxs", "Xã Thụy Hùng"),
+    ]
+    assert decision.subject == (
+        "Về việc tặng Cờ thi đua cấp bộ, ngành, tỉnh và Tập thể lao động xuất sắc cho các tập "
+        "thể dẫn đầu Khối thi đua các xã, thị trấn năm 2023"
+    )
+
+
+def test_a_bloc_rule_without_a_runner_up_type_proposes_the_leader_only():
+    setup = ranked()
+    setup["bloc_rule"].runner_up_award_type = None
+    setup["bloc_rule"].save()
+    decision = draft(setup)
+    assert [line[:2] for line in lines(decision)] == [("co-thi-dua-tinh", "Xã Tân Mỹ")]
+    assert decision.subject.startswith("Về việc tặng Cờ thi đua cấp bộ, ngành, tỉnh cho ")
+
+
+def test_no_bloc_rule_in_force_on_the_signing_date_is_a_clear_error():
+    setup = ranked()
+    setup["bloc_rule"].valid_to = date(2023, 12, 31)
+    setup["bloc_rule"].save()
+    before = counts()
+    with pytest.raises(ValidationError) as error:
+        draft(setup)
+    assert error.value.messages == [
+        "Chưa có quy định hình thức khen theo kết quả khối, cụm thi đua có hiệu lực ngày "
+        "10/01/2024 cho khối do Chủ tịch UBND huyện Văn Lãng tổ chức. Hãy thêm dòng trong mục "
+        "«Hình thức khen theo xếp hạng khối, cụm thi đua» của danh mục pháp lý (hoặc nạp "
+        "danh mục: python manage.py load_catalogue), hoặc chọn ngày ký khác."
+    ]
+    assert counts() == before
+
+
+def leader_must_be_rated_excellent(setup) -> EligibilityRule:
+    """A Cờ thi đua rule in force from 2024 that Tân Mỹ (no rating on record) does not meet."""
+    rule = EligibilityRule.objects.create(
+        code="co-thi-dua-thu",
+        name="Cờ thi đua (thử)",
+        award_type=setup["flag"],
+        recipient_kind="tap-the",
+        legal_basis="Quy định thử",
+        valid_from=date(2024, 1, 1),
+    )
+    route = EligibilityRoute.objects.create(rule=rule, name="Hoàn thành xuất sắc nhiệm vụ")
+    EligibilityCondition.objects.create(
+        route=route, kind="lien-tuc-xep-loai", years=1, grade="HTXSNV"
+    )
+    return rule
+
+
+REASON = "Hội đồng Thi đua - Khen thưởng huyện suy tôn dẫn đầu khối (biên bản ngày 05/01/2024)"
+
+
+def test_an_ineligible_leader_is_refused_without_the_councils_reason(django_user_model):
+    setup = ranked()
+    leader_must_be_rated_excellent(setup)
+    before = counts() + (Collective.objects.count(),)
+    with pytest.raises(ValidationError) as error:
+        draft(setup)
+    text = " ".join(error.value.messages)
+    assert ELIGIBILITY_REASON_NEEDED in text
+    assert "Xã Tân Mỹ" in text and "Cờ thi đua (thử)" in text
+    # Nothing is written: no decision, no line, not even the units' new collectives.
+    assert counts() + (Collective.objects.count(),) == before
+
+    clerk = django_user_model.objects.create_user("canbo.vanlang")
+    decision = draft(setup, eligibility_reason=f"  {REASON} ", user=clerk)
+    # The reason is recorded on the line that needed it, not on the eligible runners-up.
+    assert lines(decision) == [
+        ("co-thi-dua-tinh", "Xã Tân Mỹ", REASON),
+        ("bang-khen-tinh", "Thị trấn Na Sầm", ""),
+        ("bang-khen-tinh", "Xã Thụy Hùng", ""),
+    ]
+    history = Award.history.filter(decision_id=decision.pk)
+    assert history.count() == 3 and {h.history_user for h in history} == {clerk}
+
+
+def test_the_command_drafts_the_decision_and_takes_the_reason():
+    setup = ranked()
+    leader_must_be_rated_excellent(setup)
+    args = ["bloc_ranking", "--bloc", str(setup["bloc"].pk), "--year", "2023", "--draft",
+            "--signed-date", "10/01/2024", "--signer-name", "Hồ Tiến Thiệu"]  # fmt: skip
+    with pytest.raises(CommandError) as error:
+        call_command(*args, stdout=io.StringIO(), stderr=io.StringIO())
+    assert ELIGIBILITY_REASON_NEEDED in str(error.value)
+    assert '--eligibility-reason "…"' in str(error.value)
+    assert Decision.objects.count() == 0
+    out = io.StringIO()
+    call_command(*args, "--eligibility-reason", REASON, stdout=out, stderr=io.StringIO())
+    assert f"1. Cờ thi đua cấp bộ, ngành, tỉnh: Xã Tân Mỹ — lý do vẫn đề nghị: {REASON}" in (
+        out.getvalue()
+    )
+    decision = Decision.objects.get()
+    assert decision.authority == setup["province"] and decision.status == "draft"
+    assert lines(decision)[0] == ("co-thi-dua-tinh", "Xã Tân Mỹ", REASON)
+
+
+def test_the_ranking_page_takes_the_reason(admin_client):
+    setup = ranked()
+    leader_must_be_rated_excellent(setup)
+    url = reverse("admin:registry_bloc_ranking", args=[setup["bloc"].pk, 2023])
+    form = {"authority": setup["province"].pk, "number": "", "signed_date": "10/01/2024",
+            "signer_title": "CHỦ TỊCH", "signer_name": "Hồ Tiến Thiệu", "runners_up": "0"}  # fmt: skip
+    response = admin_client.post(url, {**form, "eligibility_reason": ""}, follow=True)
+    html = response.content.decode()
+    assert escape(ELIGIBILITY_REASON_NEEDED) in html and 'name="eligibility_reason"' in html
+    assert "Chưa đủ tiêu chuẩn Cờ thi đua cấp bộ, ngành, tỉnh năm 2023" in html
+    assert Decision.objects.count() == 0
+    response = admin_client.post(url, {**form, "eligibility_reason": REASON})
+    decision = Decision.objects.get()
+    assert response.status_code == 302
+    assert lines(decision) == [("co-thi-dua-tinh", "Xã Tân Mỹ", REASON)]
 
 
 # ----------------------------------------------------------------------------- N/M and K

@@ -8,6 +8,9 @@ SECTION_LABELS = {
     "powers": "thẩm quyền",
     "base_salaries": "mức lương cơ sở",
     "cash_multiples": "hệ số tiền thưởng",
+    "bloc_award_rules": "khen thưởng theo xếp hạng khối thi đua",
+    "counted_loai_hinh": "loại hình được tính làm căn cứ",
+    "cash_rounding": "làm tròn tiền thưởng",
 }
 
 
