@@ -48,6 +48,7 @@ from registry.models import (
 )
 from registry.models.awards import AwardLevel, DecisionStatus
 from registry.models.campaigns import CampaignForm
+from registry.selectors.amendments import AMENDED, with_amended_text
 from registry.text import name_sort_key
 
 ACHIEVEMENT = "achievement"
@@ -582,11 +583,14 @@ def annual_summary(
         key=_line_order,
     )
 
-    # 3. recipient units, as printed on the award (the snapshot).
+    # 3. recipient units, as printed on the award (the snapshot) or as last amended.
+    unit = AMENDED["recipient_unit"]
     by_unit = sorted(
         (
             Line(key[0] or "", key[0] or NO_UNIT, current, last)
-            for key, current, last in _grouped(awards, basis, year, "recipient_unit")
+            for key, current, last in _grouped(
+                with_amended_text(awards, "recipient_unit"), basis, year, unit
+            )
         ),
         key=_line_order,
     )
@@ -631,6 +635,8 @@ LIST_FIELDS = (
     "revoked_on",
 )
 
+_AMENDED_LIST_FIELDS = [f for f in LIST_FIELDS if f in AMENDED]
+
 
 def annual_awards_rows(
     *, year: int, basis: str = ACHIEVEMENT, authority_ids: list[int] | None = None
@@ -638,12 +644,14 @@ def annual_awards_rows(
     """The year's award lines as tuples of LIST_FIELDS, in decision order (one query, lazy).
 
     Revoked lines are included: the archive keeps them, marked with the revoking decision.
+    Name, position and unit are as last amended (đính chính), else as signed.
     """
     return (
-        _issued(authority_ids)
-        .filter(_year_q(basis, int(year)))
+        with_amended_text(
+            _issued(authority_ids).filter(_year_q(basis, int(year))), *_AMENDED_LIST_FIELDS
+        )
         .order_by("decision__signed_date", "decision_id", "line_no", "id")
-        .values_list(*LIST_FIELDS)
+        .values_list(*(AMENDED.get(f, f) for f in LIST_FIELDS))
     )
 
 

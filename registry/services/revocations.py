@@ -4,7 +4,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from registry.models import Award, Decision
 from registry.models.awards import DecisionKind, DecisionStatus
@@ -60,11 +60,9 @@ def awards_revoke(
         raise ValidationError(f"Đã bị hủy bỏ từ trước: {names}. Không hủy hai lần.")
     _check_later_decision(by=by, kind=DecisionKind.REVOCATION, awards=awards)
     text = RevocationReason(reason).label + (f". {note}" if note else "")
-    Award.objects.filter(pk__in=[a.pk for a in awards]).update(
-        revoked_by=by, revoked_on=by.signed_date, revocation_reason=text
-    )
-    # With history, like every other change to a revocation (recovery comes later).
-    return bulk_create_with_history(
+    # The Revocation rows first: the database lets an award's revocation fields change only
+    # when the row for that award and that decision already exists.
+    revocations = bulk_create_with_history(
         [
             Revocation(award=a, decision=by, reason=reason, note=note, recorded_by=_user(user))
             for a in awards
@@ -72,6 +70,16 @@ def awards_revoke(
         Revocation,
         default_user=_user(user),
     )
+    for award in awards:
+        award.revoked_by, award.revoked_on, award.revocation_reason = by, by.signed_date, text
+    # With history naming the user, like every other change to an award.
+    bulk_update_with_history(
+        awards,
+        Award,
+        ["revoked_by", "revoked_on", "revocation_reason"],
+        default_user=_user(user),
+    )
+    return revocations
 
 
 def decision_revoke(*, decision: Decision, by: Decision, reason: str, note: str = "", user=None):
@@ -82,22 +90,82 @@ def decision_revoke(*, decision: Decision, by: Decision, reason: str, note: str 
     return awards_revoke(awards=awards, by=by, reason=reason, note=note, user=user)
 
 
+def revocation_check_recovery(
+    *,
+    revocation: Revocation,
+    certificate_recovered_on: date | None = None,
+    cash_recovered: int | None = None,
+    cash_recovered_on: date | None = None,
+) -> dict:
+    """The recovery fields as recording these values would leave them (None keeps what is
+    recorded); ValidationError by field when they break a rule. Writes nothing, so a form can
+    show the errors before anything is saved."""
+    values = {
+        "certificate_recovered_on": certificate_recovered_on or revocation.certificate_recovered_on,
+        "cash_recovered": revocation.cash_recovered if cash_recovered is None else cash_recovered,
+        "cash_recovered_on": cash_recovered_on or revocation.cash_recovered_on,
+    }
+    errors: dict[str, list[str]] = {}
+    amount, paid_on = values["cash_recovered"], values["cash_recovered_on"]
+    if amount is not None and paid_on is None:
+        errors.setdefault("cash_recovered_on", []).append(
+            "Ghi ngày thu hồi tiền thưởng cùng với số tiền đã thu hồi."
+        )
+    if paid_on is not None and amount is None:
+        errors.setdefault("cash_recovered", []).append(
+            "Ghi số tiền thưởng đã thu hồi (đồng) cùng với ngày thu hồi tiền."
+        )
+    if amount is not None and amount < 0:
+        errors.setdefault("cash_recovered", []).append("Số tiền thu hồi không được là số âm.")
+    cash_amount = revocation.award.cash_amount
+    if amount is not None and cash_amount is not None and amount > cash_amount:
+        errors.setdefault("cash_recovered", []).append(
+            f"Số tiền thu hồi ({_money(amount)} đồng) lớn hơn tiền thưởng của khen thưởng này "
+            f"({_money(cash_amount)} đồng)."
+        )
+    decision = revocation.decision
+    for name, label in (
+        ("certificate_recovered_on", "Ngày thu hồi hiện vật"),
+        ("cash_recovered_on", "Ngày thu hồi tiền"),
+    ):
+        day = values[name]
+        if day is not None and day < decision.signed_date:
+            errors.setdefault(name, []).append(
+                f"{label} ({day:%d/%m/%Y}) trước ngày ký quyết định hủy bỏ {decision.number} "
+                f"({decision.signed_date:%d/%m/%Y}): chỉ thu hồi sau khi đã hủy bỏ."
+            )
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+@transaction.atomic
 def revocation_record_recovery(
     *,
     revocation: Revocation,
     certificate_recovered_on: date | None = None,
     cash_recovered: int | None = None,
     cash_recovered_on: date | None = None,
+    user=None,
 ) -> Revocation:
-    if cash_recovered is not None and cash_recovered_on is None:
-        raise ValidationError({"cash_recovered_on": "Ghi ngày thu hồi tiền thưởng."})
-    revocation.certificate_recovered_on = (
-        certificate_recovered_on or revocation.certificate_recovered_on
+    """Record the certificate and cash taken back after a revocation; None keeps what is
+    already recorded. Returns the revocation as saved."""
+    # Read again under a lock: the caller's instance may hold unsaved form values.
+    revocation = (
+        Revocation.objects.select_for_update(of=("self",))
+        .select_related("award", "decision")
+        .get(pk=revocation.pk)
     )
-    if cash_recovered is not None:
-        revocation.cash_recovered = cash_recovered
-        revocation.cash_recovered_on = cash_recovered_on
+    values = revocation_check_recovery(
+        revocation=revocation,
+        certificate_recovered_on=certificate_recovered_on,
+        cash_recovered=cash_recovered,
+        cash_recovered_on=cash_recovered_on,
+    )
+    for name, value in values.items():
+        setattr(revocation, name, value)
     revocation.full_clean()
+    revocation._history_user = _user(user)  # simple-history's way outside a request
     revocation.save()
     return revocation
 
@@ -111,19 +179,44 @@ def award_amend(
         raise ValidationError(
             {"field": "Chỉ đính chính được tên, chức vụ, đơn vị hoặc thành tích."}
         )
-    if not reason.strip():
+    new_value = (new_value or "").strip()
+    if not new_value:
+        raise ValidationError({"new_value": "Ghi nội dung mới sau đính chính."})
+    if field != AmendableField.ACHIEVEMENT and len(new_value) > _SHORT_FIELD_LENGTH:
+        raise ValidationError(
+            {"new_value": f"Nội dung mới dài quá {_SHORT_FIELD_LENGTH} ký tự: hãy viết gọn lại."}
+        )
+    if not (reason or "").strip():
         raise ValidationError({"reason": "Ghi lý do đính chính."})
-    award = Award.objects.select_related("decision").get(pk=award.pk)
+    # Locked so that two corrections of the same field read the same "old value" in turn.
+    award = (
+        Award.objects.select_for_update(of=("self",)).select_related("decision").get(pk=award.pk)
+    )
+    if award.revoked_by_id:
+        raise ValidationError(
+            f"Khen thưởng «{award.recipient_name}» đã bị hủy bỏ: không đính chính được nữa."
+        )
     _check_later_decision(by=by, kind=DecisionKind.AMENDMENT, awards=[award])
-    previous = award.amendments.filter(field=field).order_by("-recorded_at").first()
+    previous = award.amendments.filter(field=field).order_by("-recorded_at", "-pk").first()
     old_value = previous.new_value if previous else getattr(award, field)
+    if new_value == old_value:
+        raise ValidationError(
+            {"new_value": "Nội dung mới giống nội dung hiện tại: không có gì để đính chính."}
+        )
     amendment = Amendment(
         award=award, decision=by, field=field, old_value=old_value, new_value=new_value,
-        reason=reason, recorded_by=_user(user),
+        reason=reason.strip(), recorded_by=_user(user),
     )  # fmt: skip
     amendment.full_clean()
     amendment.save()
     return amendment
+
+
+_SHORT_FIELD_LENGTH = Award._meta.get_field("recipient_name").max_length
+
+
+def _money(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".")
 
 
 def _user(user):

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from registry.models import Award
 from registry.models.awards import DecisionStatus
+from registry.selectors.amendments import award_show_amended, with_amended_text
 
 # Codes are 16 symbols from A–Z and 2–9 without O and I; people may type them with spaces,
 # dashes or in lower case.
@@ -23,8 +24,10 @@ def verification(request, code: str):
     award = None
     if _CODE.match(code):
         award = (
-            Award.objects.select_related(
-                "award_type", "decision__authority", "revoked_by__authority"
+            with_amended_text(
+                Award.objects.select_related(
+                    "award_type", "decision__authority", "revoked_by__authority"
+                )
             )
             .filter(verification_code=code, decision__status=DecisionStatus.ISSUED)
             .first()
@@ -32,6 +35,7 @@ def verification(request, code: str):
     if award is None:
         response = render(request, "registry/public/not_found.html", {"code": code}, status=404)
     else:
+        award_show_amended(award)  # the name as corrected by an amendment decision
         response = render(request, "registry/public/verification.html", {"award": award})
     response["X-Robots-Tag"] = "noindex"
     return response
