@@ -37,7 +37,6 @@ from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 
 from registry.models import Award, Decision  # noqa: E402
-from registry.models.printing import PrintLog  # noqa: E402
 from registry.services import certificates  # noqa: E402
 from registry.services.decisions import verification_code_new  # noqa: E402
 
@@ -175,7 +174,6 @@ def service(decision: Decision) -> tuple[float, int, float]:
 
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
     del pdf
-    PrintLog.objects.filter(award__decision=decision).delete()
     return elapsed, pages, memory.peak
 
 

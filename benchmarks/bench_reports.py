@@ -216,6 +216,12 @@ def generate() -> None:
                 "UPDATE registry_decision SET status = 'issued', issued_at = %s WHERE id >= %s",
                 [timezone.now(), d0],
             )
+            # The database lets revocation fields change only along a recorded revocation.
+            cursor.execute(
+                "INSERT INTO registry_revocation (award_id, decision_id, reason, note, recorded_at) "
+                "SELECT id, %s, 'khai-man', '', %s FROM registry_award WHERE id %% 1000 = 7",
+                [d0 + decisions - 1, timezone.now()],
+            )
             cursor.execute(
                 "UPDATE registry_award SET revoked_by_id = %s, revocation_reason = 'Thử hủy bỏ', "
                 "revoked_on = %s WHERE id %% 1000 = 7",

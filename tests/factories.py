@@ -12,8 +12,11 @@ from registry.models import (
     Collective,
     Individual,
 )
+from registry.models.awards import DecisionKind
+from registry.models.trust import RevocationReason
 from registry.services.awards import award_add
-from registry.services.decisions import decision_create
+from registry.services.decisions import decision_create, decision_issue
+from registry.services.revocations import awards_revoke
 
 
 def authority(code="vanlang-ubnd", **fields) -> Authority:
@@ -109,3 +112,19 @@ def decision_with_lines(number="15/QĐ-UBND", collectives=1, individuals=1, peri
             period_to=period,
         )
     return decision
+
+
+def revoke(awards, number="30/QĐ-UBND", signed_date=date(2023, 1, 10), note="", authority=None):
+    """Revoke awards the way a leader does: an issued revocation decision, then the service."""
+    awards = list(awards)
+    by = decision_issue(
+        decision=draft_decision(
+            number=number,
+            signed_date=signed_date,
+            kind=DecisionKind.REVOCATION,
+            subject="Về việc hủy bỏ quyết định khen thưởng",
+            authority=authority or awards[0].authority,
+        )
+    )
+    awards_revoke(awards=awards, by=by, reason=RevocationReason.FALSE_DECLARATION, note=note)
+    return by

@@ -4,7 +4,6 @@ from datetime import date
 
 import pytest
 
-from registry.models import Award
 from registry.services.decisions import decision_issue
 from tests import factories
 
@@ -44,10 +43,7 @@ def test_codes_are_read_with_spaces_dashes_and_in_lower_case(client):
 
 def test_a_revoked_award_says_so_with_the_revoking_decision(client):
     award = issued_award()
-    revoking = decision_issue(decision=factories.decision_with_lines("30/QĐ-UBND", 1, 0))
-    Award.objects.filter(pk=award.pk).update(
-        revoked_by=revoking, revoked_on=date(2023, 6, 1), revocation_reason="Kê khai không đúng"
-    )
+    factories.revoke([award], "30/QĐ-UBND", note="Kê khai không đúng")
     page = client.get(f"/xac-thuc/{award.verification_code}/").content.decode()
     assert "đã bị hủy" in page
     assert "Quyết định số 30/QĐ-UBND ngày 10/01/2023" in page

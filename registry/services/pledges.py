@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
+from simple_history.utils import bulk_create_with_history
 
 from registry.models import (
     Authority,
@@ -349,11 +350,13 @@ def pledge_save(*, pledge: Pledge) -> Pledge:
             target_set.year, target_set.authority_id = pledge.year, pledge.authority_id
             target_set.save(update_fields=["year", "authority"])
         if creating and pledge.bloc_id:
-            PledgeSignatory.objects.bulk_create(
+            # With history rows, like every other write (the request's user where there is one).
+            bulk_create_with_history(
                 [
                     PledgeSignatory(pledge=pledge, unit=unit)
                     for unit in bloc_units(bloc=pledge.bloc, year=pledge.year)
-                ]
+                ],
+                PledgeSignatory,
             )
     return pledge
 

@@ -333,19 +333,17 @@ def test_revoked_awards_are_left_out_and_counted_apart(tmp_path, test_authority)
          (gk, factories.individual("Nguyễn Thị Cúc", registered_by=test_authority))],
     )  # fmt: skip
     before = annual_summary(year=2022, authority=test_authority)
-    revoking = _issued(
-        test_authority, "6/QĐ-UBND", date(2023, 3, 1),
+    later = _issued(
+        test_authority, "7/QĐ-UBND", date(2023, 3, 1),
         [(gk, factories.individual("Trần Văn Đức", registered_by=test_authority))],
     )  # fmt: skip
     target = decision.awards.get(recipient_name="Tập thể B")
-    Award.objects.filter(pk=target.pk).update(
-        revoked_by=revoking, revocation_reason="Kê khai không đúng", revoked_on=date(2023, 3, 1)
-    )
+    factories.revoke([target], "6/QĐ-UBND", date(2023, 3, 1), note="Kê khai không đúng")
     after = annual_summary(year=2022, authority=test_authority)
     assert (after.totals.collectives, after.totals.individuals, after.totals.revoked) == (1, 2, 1)
     assert (
         after.totals.cash
-        == before.totals.cash - target.cash_amount + revoking.awards.get().cash_amount
+        == before.totals.cash - target.cash_amount + later.awards.get().cash_amount
     )
     assert after.by_award_type[0].current.revoked == 1
     data = report_json(tmp_path, "--year", "2022", "--authority", "thu-nghiem-ubnd")

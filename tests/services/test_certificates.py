@@ -393,9 +393,8 @@ def test_a_reprint_keeps_its_code_says_so_and_every_print_is_logged():
 
 def test_a_revoked_award_gets_no_certificate():
     decision = decision_issue(decision=issued_decision())
-    revoking = decision_issue(decision=factories.decision_with_lines("99/QĐ-UBND"))
     award = decision_certificate_awards(decision).first()
-    Award.objects.filter(pk=award.pk).update(revoked_by=revoking, revoked_on=date(2023, 6, 1))
+    factories.revoke([award], "99/QĐ-UBND", date(2023, 6, 1))
     with pytest.raises(ValidationError, match="đã bị hủy bởi quyết định 99/QĐ-UBND"):
         certificates_render(awards=[award.pk])
     assert pdf_pages(certificates_render(awards=decision_certificate_awards(decision))) == 2

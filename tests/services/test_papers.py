@@ -150,9 +150,8 @@ def test_register_lists_an_authoritys_year_in_register_number_order(
     first = issued_decision(number="1/QĐ-UBND")
     decision_issue(decision=first)
     decision_issue(decision=second)
-    revoking = decision_issue(decision=factories.decision_with_lines("3/QĐ-UBND", 1, 0))
     revoked = first.awards.order_by("line_no").first()
-    Award.objects.filter(pk=revoked.pk).update(revoked_by=revoking, revoked_on=date(2023, 5, 2))
+    factories.revoke([revoked], "3/QĐ-UBND", date(2023, 5, 2))
     other_year = factories.decision_with_lines("1/QĐ-UBND", 1, 0, signed_date=date(2024, 2, 1))
     decision_issue(decision=other_year)
     with django_assert_max_num_queries(2):
