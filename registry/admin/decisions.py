@@ -243,7 +243,21 @@ class AwardAdmin(RecordOnlyAdmin, OfficeScopedAdmin, SimpleHistoryAdmin):
     list_select_related = ["award_type", "decision"]
     search_fields = ["recipient_name"]  # enables the box; the search itself is folded below
     search_help_text = "Tìm theo tên người, tập thể được khen."
-    actions = ["print_certificates", "reprint_certificates", "print_records", "revoke_selected"]
+    actions = [
+        "print_certificates",
+        "reprint_certificates",
+        "print_records",
+        "revoke_selected",
+        "amend_selected",
+    ]
+
+    @admin.action(description="Đính chính khen thưởng đã chọn", permissions=["revoke"])
+    def amend_selected(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True)[:2])
+        if len(ids) != 1:
+            self.message_user(request, "Hãy chọn đúng một dòng để đính chính.", messages.ERROR)
+            return None
+        return HttpResponseRedirect(f"{reverse('admin:registry_amendment_add')}?award={ids[0]}")
 
     @admin.action(description="Hủy bỏ các khen thưởng đã chọn", permissions=["revoke"])
     def revoke_selected(self, request, queryset):

@@ -218,3 +218,21 @@ def test_a_clerk_cannot_record_recovery(client, offices):
     response = client.post(url, form(certificate_recovered_on="10/03/2023"))
     assert response.status_code == 403
     assert recorded(revocation) == (None, None, None)
+
+
+def test_the_award_list_sends_one_chosen_line_to_the_amendment_page(client, offices):
+    a = offices["A"]
+    client.force_login(offices["leader"])
+    changelist = reverse("admin:registry_award_changelist")
+    response = client.post(
+        changelist, {"action": "amend_selected", "_selected_action": [a["award"].pk]}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse(ADD)}?award={a['award'].pk}"
+    other = factories.decision_with_lines("77/QĐ-A", authority=a["authority"]).awards.first()
+    response = client.post(
+        changelist,
+        {"action": "amend_selected", "_selected_action": [a["award"].pk, other.pk]},
+        follow=True,
+    )
+    assert "Hãy chọn đúng một dòng để đính chính." in response.content.decode()
