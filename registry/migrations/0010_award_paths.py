@@ -1,7 +1,7 @@
 """Append-only history and print logs, revocation only with a recorded revocation, no TRUNCATE.
 
-The SQL is frozen here, as this migration means it: a later change of the models or of
-registry/dblocks.py does not rewrite what an existing database was given.
+The SQL is frozen here, as this migration means it: a later change of the models does not
+rewrite what an existing database was given.
 """
 
 from django.db import migrations
