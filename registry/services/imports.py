@@ -55,6 +55,7 @@ from registry.services.awards import (
     history_user,
 )
 from registry.services.decisions import decision_create, decision_issue
+from registry.services.recipients import recipients_merge  # noqa: F401  (importable from here too)
 from registry.text import fold
 
 COLLECTIVE = RecipientKind.COLLECTIVE.value
