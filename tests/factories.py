@@ -118,12 +118,14 @@ def revoke(awards, number="30/QĐ-UBND", signed_date=date(2023, 1, 10), note="",
     """Revoke awards the way a leader does: an issued revocation decision, then the service."""
     awards = list(awards)
     by = decision_issue(
-        decision=draft_decision(
+        decision=decision_create(
+            authority=authority or awards[0].authority,
+            kind=DecisionKind.REVOCATION,
             number=number,
             signed_date=signed_date,
-            kind=DecisionKind.REVOCATION,
             subject="Về việc hủy bỏ quyết định khen thưởng",
-            authority=authority or awards[0].authority,
+            signer_title="CHỦ TỊCH",
+            signer_name="Hoàng Văn Thử",
         )
     )
     awards_revoke(awards=awards, by=by, reason=RevocationReason.FALSE_DECLARATION, note=note)
