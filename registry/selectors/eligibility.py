@@ -796,18 +796,21 @@ def nominee_list_xlsx(nominees: NomineeList) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    from registry.services.spreadsheets import row_append
+
     book = Workbook()
     sheet = book.active
     sheet.title = "Danh sách đề nghị"
     authority = f" – {nominees.authority.name}" if nominees.authority else ""
-    sheet.append(
-        [f"Danh sách đủ tiêu chuẩn {nominees.award_type.name} năm {nominees.year}{authority}"]
+    row_append(
+        sheet,
+        [f"Danh sách đủ tiêu chuẩn {nominees.award_type.name} năm {nominees.year}{authority}"],
     )
     sheet["A1"].font = Font(bold=True, size=13)
     for rule in nominees.rules:
-        sheet.append([f"Tiêu chuẩn: {rule.name}. Căn cứ: {rule.legal_basis}."])
-    sheet.append([f"Xét theo tiêu chuẩn có hiệu lực ngày {nominees.on:%d/%m/%Y}."])
-    sheet.append([])
+        row_append(sheet, [f"Tiêu chuẩn: {rule.name}. Căn cứ: {rule.legal_basis}."])
+    row_append(sheet, [f"Xét theo tiêu chuẩn có hiệu lực ngày {nominees.on:%d/%m/%Y}."])
+    row_append(sheet, [])
     header = [
         "STT",
         "Đối tượng",
@@ -817,13 +820,14 @@ def nominee_list_xlsx(nominees: NomineeList) -> bytes:
         "Căn cứ trong sổ",
         "Còn thiếu",
     ]
-    sheet.append(header)
+    row_append(sheet, header)
     header_row = sheet.max_row
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
     kinds = dict(RecipientKind.choices)
     for index, answer in enumerate(nominees.answers, start=1):
-        sheet.append(
+        row_append(
+            sheet,
             [
                 index,
                 kinds[answer.kind],
@@ -832,7 +836,7 @@ def nominee_list_xlsx(nominees: NomineeList) -> bytes:
                 answer.route,
                 "\n".join(answer.evidence),
                 "\n".join(answer.missing),
-            ]
+            ],
         )
     for column, width in zip("ABCDEFG", (6, 10, 32, 12, 40, 60, 60), strict=True):
         sheet.column_dimensions[column].width = width

@@ -4,8 +4,8 @@ Every output is drawn from one Summary (registry.selectors.reports) through the 
 so the admin page, the command line and the tests see the same figures.
 
 The workbook is written in openpyxl's write-only mode: rows stream from the database cursor
-straight into the file, so the full list of a large year uses flat memory. Text that begins
-with =, +, - or @ is always written as text (never a formula).
+straight into the file, so the full list of a large year uses flat memory. Every cell goes
+through registry.services.spreadsheets, so text never becomes a formula.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -35,9 +34,9 @@ from registry.selectors.reports import (
     Summary,
     recipient_kind_label,
 )
+from registry.services.spreadsheets import cell_safe, row_append
 
 FONT_DIR = Path(settings.BASE_DIR) / "registry" / "static" / "registry" / "fonts"
-FORMULA_START = frozenset("=+-@")
 CASH_UNKNOWN = "chưa xác định"
 PDF_LIST_LIMIT = 1000
 LIST_CHUNK = 2000
@@ -350,32 +349,17 @@ class _SheetWriter:
                 self.cells.append(None)
 
     def text(self, value: str, *, font=None, fill=None, alignment=None):
-        if ILLEGAL_CHARACTERS_RE.search(value):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if not (value and value[0] in FORMULA_START) and font is None and fill is None:
-            return value
-        cell = WriteOnlyCell(self.ws, value)
-        if value and value[0] in FORMULA_START:
-            # Text, never a formula: the inline string type and Excel's quote prefix.
-            cell.data_type = "s"
-            cell.quotePrefix = True
-        if font is not None:
-            cell.font = font
-        if fill is not None:
-            cell.fill = fill
-        if alignment is not None:
-            cell.alignment = alignment
-        return cell
+        return cell_safe(self.ws, value, font=font, fill=fill, alignment=alignment)
 
     def styled(self, value, *, font=None, fill=None, alignment=None, number_format=None):
-        if isinstance(value, str):
-            return self.text(value, font=font, fill=fill, alignment=alignment)
-        cell = WriteOnlyCell(self.ws, value)
-        if font is not None:
-            cell.font = font
-        if number_format:
-            cell.number_format = number_format
-        return cell
+        return cell_safe(
+            self.ws,
+            value,
+            font=font,
+            fill=fill,
+            alignment=alignment,
+            number_format=None if isinstance(value, str) else number_format,
+        )
 
     def value(self, index: int, value):
         if value is None:
@@ -395,12 +379,13 @@ class _SheetWriter:
             for label, span in groups:
                 row.append(self.styled(label, font=self.bold, fill=self.header_fill))
                 row += [None] * (span - 1)
-            self.ws.append(row)
-        self.ws.append(
+            row_append(self.ws, row)
+        row_append(
+            self.ws,
             [
                 self.styled(c.header, font=self.bold, fill=self.header_fill, alignment=self.wrap)
                 for c in self.columns
-            ]
+            ],
         )
 
 
@@ -446,13 +431,16 @@ def _write_table(wb: Workbook, summary: Summary, table: Table) -> None:
     _prepare_sheet(ws, table.columns, _fit_widths(table), header_row, wide=table.wide)
     writer = _SheetWriter(ws, table.columns)
     for i, line in enumerate(lead):
-        ws.append([writer.styled(line, font=_SheetWriter.bold) if i < 2 else writer.text(line)])
-    ws.append([])
+        row_append(
+            ws, [writer.styled(line, font=_SheetWriter.bold) if i < 2 else writer.text(line)]
+        )
+    row_append(ws, [])
     writer.header(table.groups)
     first_total = len(table.rows) - table.total_rows
     for n, row in enumerate(table.rows):
         if n >= first_total or (row[1:] and all(v is None for v in row[1:])):
-            ws.append(
+            row_append(
+                ws,
                 [
                     writer.styled(
                         v, font=_SheetWriter.bold, number_format=NUMBER_FORMATS.get(c.kind)
@@ -460,10 +448,10 @@ def _write_table(wb: Workbook, summary: Summary, table: Table) -> None:
                     if v is not None
                     else None
                     for v, c in zip(row, table.columns, strict=False)
-                ]
+                ],
             )
         else:
-            ws.append([writer.value(i, v) for i, v in enumerate(row)])
+            row_append(ws, [writer.value(i, v) for i, v in enumerate(row)])
 
 
 def _list_values(row, n: int, writer: _SheetWriter) -> list:
@@ -525,13 +513,15 @@ def _write_list(wb: Workbook, summary: Summary) -> int:
     _prepare_sheet(ws, LIST_COLUMNS, [c.width for c in LIST_COLUMNS], header_row, wide=True)
     writer = _SheetWriter(ws, LIST_COLUMNS)
     for i, line in enumerate(lead):
-        ws.append([writer.styled(line, font=_SheetWriter.bold) if i < 2 else writer.text(line)])
-    ws.append([])
+        row_append(
+            ws, [writer.styled(line, font=_SheetWriter.bold) if i < 2 else writer.text(line)]
+        )
+    row_append(ws, [])
     writer.header()
     n = 0
     for row in summary.awards().iterator(chunk_size=LIST_CHUNK):
         n += 1
-        ws.append(_list_values(row, n, writer))
+        row_append(ws, _list_values(row, n, writer))
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(LIST_COLUMNS))}{header_row + n}"
     return n
 
