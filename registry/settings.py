@@ -146,6 +146,9 @@ IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))
 # (manage.py db_worker); the worker renders PRINT_CHUNK_SIZE pages at a time and joins them.
 PRINT_BACKGROUND_THRESHOLD = int(os.environ.get("PRINT_BACKGROUND_THRESHOLD", "200"))
 PRINT_CHUNK_SIZE = int(os.environ.get("PRINT_CHUNK_SIZE", "100"))
+# A queued or running job with no progress for this long has lost its worker: it is marked
+# failed (and can be retried) when its page is opened, when a worker starts, or by print_jobs_sweep.
+PRINT_STALE_SECONDS = int(os.environ.get("PRINT_STALE_SECONDS", "600"))
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -267,6 +267,11 @@ class AwardAdmin(RecordOnlyAdmin, OfficeScopedAdmin, SimpleHistoryAdmin):
     def has_revoke_permission(self, request):
         return request.user.has_perm("registry.revoke_award")
 
+    def has_print_permission(self, request):
+        from registry.services.certificates import print_allowed
+
+        return print_allowed(request.user)
+
     def _print(self, request, queryset, *, reprint):
         from registry.admin.printing import certificates_response
 
@@ -278,18 +283,21 @@ class AwardAdmin(RecordOnlyAdmin, OfficeScopedAdmin, SimpleHistoryAdmin):
                 self.message_user(request, message, messages.ERROR)
             return None
 
-    @admin.action(description="In giấy khen các dòng đã chọn", permissions=["view"])
+    @admin.action(description="In giấy khen các dòng đã chọn", permissions=["print"])
     def print_certificates(self, request, queryset):
         return self._print(request, queryset, reprint=False)
 
-    @admin.action(description="Cấp lại giấy khen (giữ mã xác thực)", permissions=["view"])
+    @admin.action(description="Cấp lại giấy khen (giữ mã xác thực)", permissions=["print"])
     def reprint_certificates(self, request, queryset):
         return self._print(request, queryset, reprint=True)
 
-    @admin.action(description="In xác nhận quá trình khen thưởng", permissions=["view"])
+    @admin.action(description="In xác nhận quá trình khen thưởng", permissions=["print"])
     def print_records(self, request, queryset):
         from registry.admin.printing import pdf_response
+        from registry.services.certificates import print_permission_require
         from registry.services.papers import records_pdf
+
+        print_permission_require(user=request.user)
 
         recipients = []
         for award in queryset.select_related("individual", "collective"):

@@ -5,7 +5,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -37,6 +43,7 @@ def pdf_response(data: bytes, filename: str, *, inline: bool = False) -> HttpRes
 
 def certificates_response(request, *, awards, mode, reprint, decision=None, stem="giay-khen"):
     """The one way the admin prints certificates: a PDF now, or a background job when large."""
+    certificates.print_permission_require(user=request.user)
     count = len(certificates._award_ids(awards))
     if certificates.print_needs_background(count):
         job = certificates.print_job_start(
@@ -53,6 +60,12 @@ def certificates_response(request, *, awards, mode, reprint, decision=None, stem
     suffix = "-phoi" if mode == PrintMode.OVERLAY else ""
     suffix += "-cap-lai" if reprint else ""
     return pdf_response(data, f"{stem}{suffix}.pdf")
+
+
+def print_refused(request, back: str) -> HttpResponseRedirect:
+    """A reader who follows a print link is sent back with the reason, in Vietnamese."""
+    messages.error(request, certificates.PRINT_REFUSED)
+    return HttpResponseRedirect(back)
 
 
 def _layout_fieldsets():
@@ -81,7 +94,10 @@ class CertificateLayoutAdmin(OfficeScopedAdmin, admin.ModelAdmin):
     fieldsets = _layout_fieldsets()
     actions = ["print_calibration"]
 
-    @admin.action(description="In trang thước căn chỉnh cho mẫu đã chọn")
+    def has_print_permission(self, request):
+        return certificates.print_allowed(request.user)
+
+    @admin.action(description="In trang thước căn chỉnh cho mẫu đã chọn", permissions=["print"])
     def print_calibration(self, request, queryset):
         layout = queryset.select_related("authority", "award_type").first()
         data = certificates.certificates_calibration(
@@ -114,6 +130,7 @@ class PrintJobAdmin(OfficeScopedAdmin, admin.ModelAdmin):
     list_display = ["created_at", "__str__", "status", "progress", "created_by", "download"]
     list_filter = ["status"]
     list_select_related = ["decision", "created_by"]
+    actions = ["retry_jobs"]
 
     def scope_q(self, request, ids):
         # A batch printed from selected award lines (no decision) is its requester's.
@@ -124,6 +141,28 @@ class PrintJobAdmin(OfficeScopedAdmin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_print_permission(self, request):
+        return certificates.print_allowed(request.user)
+
+    def changelist_view(self, request, extra_context=None):
+        # The list is where people look for a job that stopped: say so there.
+        certificates.print_jobs_sweep()
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(description="Chạy lại các lượt in bị lỗi đã chọn", permissions=["print"])
+    def retry_jobs(self, request, queryset):
+        retried = 0
+        for job in queryset.select_related("decision"):
+            try:
+                certificates.print_job_retry(job=job, user=request.user)
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                retried += 1
+        if retried:
+            messages.success(request, f"Đã xếp lại {retried} lượt in vào hàng chờ in nền.")
 
     @admin.display(description="tiến độ")
     def progress(self, obj):
@@ -145,6 +184,7 @@ class PrintJobAdmin(OfficeScopedAdmin, admin.ModelAdmin):
         return [
             path("<int:pk>/status/", view(self.status_view), name="registry_printjob_status"),
             path("<int:pk>/download/", view(self.download_view), name="registry_printjob_download"),
+            path("<int:pk>/retry/", view(self.retry_view), name="registry_printjob_retry"),
             path(
                 "decision/<int:pk>/certificates/",
                 view(self.decision_certificates_view),
@@ -172,6 +212,7 @@ class PrintJobAdmin(OfficeScopedAdmin, admin.ModelAdmin):
         return job
 
     def status_view(self, request, pk):
+        certificates.print_jobs_sweep()
         job = self._job(request, pk)
         context = {
             **self.admin_site.each_context(request),
@@ -180,11 +221,32 @@ class PrintJobAdmin(OfficeScopedAdmin, admin.ModelAdmin):
             "title": str(job),
             "running": job.status in (PrintJobStatus.QUEUED, PrintJobStatus.RUNNING),
             "download_url": reverse("admin:registry_printjob_download", args=[job.pk]),
+            "can_print": certificates.print_allowed(request.user),
+            "retry_url": reverse("admin:registry_printjob_retry", args=[job.pk]),
         }
         return TemplateResponse(request, "registry/certificates/job_status.html", context)
 
+    def retry_view(self, request, pk):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        job = self._job(request, pk)
+        back = reverse("admin:registry_printjob_status", args=[job.pk])
+        if not certificates.print_allowed(request.user):
+            return print_refused(request, back)
+        try:
+            certificates.print_job_retry(job=job, user=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.info(request, "Đã xếp lại lượt in vào hàng chờ; trang này tự cập nhật.")
+        return HttpResponseRedirect(back)
+
     def download_view(self, request, pk):
         job = self._job(request, pk)
+        # The file is the certificates themselves: taking it is printing them.
+        if not certificates.print_allowed(request.user):
+            return print_refused(request, reverse("admin:registry_printjob_status", args=[job.pk]))
         if job.status != PrintJobStatus.DONE or not job.file:
             raise Http404("Tệp chưa in xong.")
         return FileResponse(
@@ -208,10 +270,15 @@ class PrintJobAdmin(OfficeScopedAdmin, admin.ModelAdmin):
     def _back(self, request, decision, error: ValidationError):
         for message in error.messages:
             messages.error(request, message)
-        return HttpResponseRedirect(reverse("admin:registry_decision_change", args=[decision.pk]))
+        return HttpResponseRedirect(self._decision_url(decision))
+
+    def _decision_url(self, decision) -> str:
+        return reverse("admin:registry_decision_change", args=[decision.pk])
 
     def decision_certificates_view(self, request, pk):
         decision = self._decision(request, pk)
+        if not certificates.print_allowed(request.user):
+            return print_refused(request, self._decision_url(decision))
         mode = request.GET.get("mode", PrintMode.FULL)
         reprint = request.GET.get("reprint") == "1"
         try:
@@ -228,6 +295,8 @@ class PrintJobAdmin(OfficeScopedAdmin, admin.ModelAdmin):
 
     def decision_calibration_view(self, request, pk):
         decision = self._decision(request, pk)
+        if not certificates.print_allowed(request.user):
+            return print_refused(request, self._decision_url(decision))
         first = certificates.decision_certificate_awards(decision).select_related("award_type")
         award = first.first()
         data = certificates.certificates_calibration(

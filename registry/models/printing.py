@@ -165,6 +165,12 @@ class PrintLog(models.Model):
         return f"{self.get_kind_display()}: {self.award} ({self.printed_at:%d/%m/%Y %H:%M})"
 
 
+# Printing official papers (certificates, reprints, confirmations) is a clerk's right, not a
+# reader's: registry.print_certificate.
+PRINT_PERMISSION_CODENAME = "print_certificate"
+PRINT_PERMISSION = f"registry.{PRINT_PERMISSION_CODENAME}"
+
+
 class PrintJobStatus(models.TextChoices):
     QUEUED = "queued", "Đang chờ"
     RUNNING = "running", "Đang in"
@@ -210,12 +216,17 @@ class PrintJob(models.Model):
     )
     created_at = models.DateTimeField("yêu cầu lúc", auto_now_add=True)
     started_at = models.DateTimeField("bắt đầu", null=True, blank=True)
+    # Touched by the worker on every chunk: a job whose heartbeat stops has lost its worker.
+    heartbeat_at = models.DateTimeField("tiến triển lần cuối", null=True, blank=True)
+    # Which run owns the job: a run that was given up on cannot overwrite the next one.
+    attempts = models.PositiveIntegerField("số lần chạy", default=0, editable=False)
     finished_at = models.DateTimeField("xong lúc", null=True, blank=True)
 
     class Meta:
         verbose_name = "lượt in giấy khen"
         verbose_name_plural = "lượt in giấy khen"
         ordering = ["-created_at", "-id"]
+        permissions = [(PRINT_PERMISSION_CODENAME, "In, in lại giấy khen và giấy xác nhận")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=PrintJobStatus.values), name="printjob_status"

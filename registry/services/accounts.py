@@ -2,9 +2,9 @@
 
 Four groups, each a set of model permissions; which office's rows a member sees comes from the
 member's offices (AuthorityMembership, see registry.selectors.scope):
-- Cán bộ thi đua (clerk): enters, imports, issues and prints for the office;
+- Cán bộ thi đua (clerk): enters, imports, issues and prints (print_certificate) for the office;
 - Lãnh đạo (leader): everything a clerk does, plus revocation and full citizen IDs;
-- Xem, báo cáo (viewer): reads and reports, changes nothing;
+- Xem, báo cáo (viewer): reads and reports, changes and prints nothing;
 - Quản trị hệ thống (administrator): everything, every office, the legal catalogue and users.
 """
 
@@ -61,6 +61,8 @@ _CLERK_MODELS_VIEW = [
     "revocation",
     "amendment",
 ]
+# Certificates, reprints and confirmations are official papers: printed by clerks, not viewers.
+_CLERK_EXTRA = ["print_certificate"]
 _LEADER_EXTRA = ["revoke_award", "view_citizen_id", "change_revocation"]
 # Administrators get every permission of these apps (users and groups included).
 _ADMINISTRATOR_APPS = ["registry", "auth", "admin", "axes", "django_tasks_database"]
@@ -71,11 +73,15 @@ DEMO_CLERKS = {"canbo.vanlang": "vanlang-ubnd", "canbo.honglinh": "honglinh-ubnd
 
 
 def _clerk_codenames() -> list[str]:
-    return [
-        f"{action}_{model}"
-        for model in _CLERK_MODELS_EDIT
-        for action in ("add", "change", "delete", "view")
-    ] + [f"view_{model}" for model in _CLERK_MODELS_VIEW]
+    return (
+        [
+            f"{action}_{model}"
+            for model in _CLERK_MODELS_EDIT
+            for action in ("add", "change", "delete", "view")
+        ]
+        + [f"view_{model}" for model in _CLERK_MODELS_VIEW]
+        + _CLERK_EXTRA
+    )
 
 
 @transaction.atomic

@@ -13,14 +13,14 @@ import io
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 from typing import BinaryIO
 
 import segno
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -33,6 +33,7 @@ from registry.models.people import Gender
 from registry.models.printing import (
     LAYOUT_AXES,
     LAYOUT_BLOCKS,
+    PRINT_PERMISSION,
     CertificateLayout,
     Orientation,
     PageSize,
@@ -587,11 +588,45 @@ def certificates_calibration(*, authority=None, award_type=None) -> bytes:
     return html_to_pdf(html)
 
 
+# --- Who may print ---------------------------------------------------------------------------------
+
+PRINT_REFUSED = (
+    "Tài khoản này chỉ được xem và lấy báo cáo, không được in hoặc cấp lại giấy khen, giấy xác "
+    "nhận khen thưởng. Nếu công việc cần, nhờ quản trị hệ thống thêm vào nhóm Cán bộ thi đua."
+)
+
+
+def print_allowed(user) -> bool:
+    """Whether ``user`` may print official papers; None is the machine's operator (commands)."""
+    return user is None or user.has_perm(PRINT_PERMISSION)
+
+
+def print_permission_require(*, user) -> None:
+    """Refuse (PermissionDenied, in Vietnamese) a user who may only read."""
+    if not print_allowed(user):
+        raise PermissionDenied(PRINT_REFUSED)
+
+
 # --- Large batches in the background ----------------------------------------------------------
+
+
+class _RunSuperseded(Exception):
+    """This run no longer owns its job (given up on as stale, or retried): stop quietly."""
 
 
 def print_needs_background(count: int) -> bool:
     return count > settings.PRINT_BACKGROUND_THRESHOLD
+
+
+def _enqueue_on_commit(job) -> None:
+    from registry.models.printing import PrintJob
+    from registry.tasks import print_job_run
+
+    def enqueue():
+        result = print_job_run.enqueue(job.pk)
+        PrintJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
+
+    transaction.on_commit(enqueue)
 
 
 def print_job_start(
@@ -599,7 +634,6 @@ def print_job_start(
 ):
     """Queue a batch for the background worker; the job row survives reloads and restarts."""
     from registry.models.printing import PrintJob
-    from registry.tasks import print_job_run
 
     ids = _award_ids(awards)
     if not ids:
@@ -613,30 +647,118 @@ def print_job_start(
         total=len(ids),
         created_by=user if user is not None and user.is_authenticated else None,
     )
+    _enqueue_on_commit(job)
+    return job
 
-    def enqueue():
-        result = print_job_run.enqueue(job.pk)
-        PrintJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
 
-    transaction.on_commit(enqueue)
+def _stale_minutes() -> str:
+    seconds = settings.PRINT_STALE_SECONDS
+    return f"{seconds // 60} phút" if seconds >= 60 and seconds % 60 == 0 else f"{seconds} giây"
+
+
+def print_jobs_sweep(*, now=None, exclude_id: int | None = None) -> int:
+    """Mark failed, with the reason, the jobs whose worker is gone; how many were marked.
+
+    A running job is gone when it has not moved for PRINT_STALE_SECONDS. A queued job is gone
+    when it has waited that long while no job is moving: a busy worker is not a dead one.
+    """
+    from django.db.models.functions import Coalesce
+
+    from registry.models.printing import PrintJob, PrintJobStatus
+
+    now = now or timezone.now()
+    limit = now - timedelta(seconds=settings.PRINT_STALE_SECONDS)
+    jobs = PrintJob.objects.annotate(
+        last_seen=Coalesce("heartbeat_at", "started_at", "created_at")
+    ).exclude(pk=exclude_id)
+    running = jobs.filter(status=PrintJobStatus.RUNNING)
+    stale = list(running.filter(last_seen__lt=limit))
+    if not running.filter(last_seen__gte=limit).exists():
+        stale += list(jobs.filter(status=PrintJobStatus.QUEUED, last_seen__lt=limit))
+    marked = 0
+    for job in stale:
+        since = timezone.localtime(job.last_seen)
+        if job.status == PrintJobStatus.RUNNING:
+            reason = (
+                f"Tiến trình in nền đã dừng giữa chừng: đã in {job.done}/{job.total} trang, "
+                f"không tiến triển từ {since:%H:%M %d/%m/%Y} (quá {_stale_minutes()}). "
+                "Bấm “Chạy lại lượt in” để in lại từ đầu."
+            )
+        else:
+            reason = (
+                f"Lượt in chờ từ {since:%H:%M %d/%m/%Y} (quá {_stale_minutes()}) mà chưa có tiến "
+                "trình in nền nào nhận: có thể tiến trình in nền (manage.py db_worker) chưa chạy. "
+                "Hãy báo người quản trị, rồi bấm “Chạy lại lượt in”."
+            )
+        # Only if nothing moved since it was read: a worker that just spoke keeps its job.
+        marked += PrintJob.objects.filter(
+            pk=job.pk,
+            status=job.status,
+            attempts=job.attempts,
+            heartbeat_at=job.heartbeat_at,
+            done=job.done,
+        ).update(status=PrintJobStatus.FAILED, error=reason, finished_at=now)
+    return marked
+
+
+def print_job_retry(*, job, user=None):
+    """Queue a failed job again, from the first page; the worker takes it as a new run."""
+    from registry.models.printing import PrintJob, PrintJobStatus
+
+    if job.status != PrintJobStatus.FAILED:
+        raise ValidationError(
+            f"Lượt in {job.pk} đang ở trạng thái “{job.get_status_display()}”: chỉ chạy lại "
+            "được lượt in bị lỗi."
+        )
+    with transaction.atomic():
+        updated = PrintJob.objects.filter(pk=job.pk, status=PrintJobStatus.FAILED).update(
+            status=PrintJobStatus.QUEUED,
+            done=0,
+            error="",
+            file="",
+            started_at=None,
+            finished_at=None,
+            heartbeat_at=timezone.now(),  # the wait for a worker counts from now
+            task_id="",
+        )
+        if not updated:
+            raise ValidationError(f"Lượt in {job.pk} vừa được người khác chạy lại.")
+        _enqueue_on_commit(job)
+    job.refresh_from_db()
     return job
 
 
 def print_job_execute(*, job_id: int) -> str:
-    """Render a queued job chunk by chunk into a file, keeping its progress; the file's name."""
+    """Render a queued job chunk by chunk into a file, keeping its progress; the file's name.
+
+    The run first gives up on jobs whose worker died, then claims this one; a job that is no
+    longer queued (done, failed and not retried, or taken by another run) is left alone.
+    """
     import tempfile
 
     from django.core.files import File
+    from django.db.models import F
 
     from registry.models.printing import PrintJob, PrintJobStatus
 
-    job = PrintJob.objects.select_related("created_by", "decision").get(pk=job_id)
-    PrintJob.objects.filter(pk=job.pk).update(
-        status=PrintJobStatus.RUNNING, started_at=timezone.now(), done=0, error=""
+    print_jobs_sweep(exclude_id=job_id)
+    now = timezone.now()
+    claimed = PrintJob.objects.filter(pk=job_id, status=PrintJobStatus.QUEUED).update(
+        status=PrintJobStatus.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        done=0,
+        error="",
+        attempts=F("attempts") + 1,
     )
+    if not claimed:
+        return ""
+    job = PrintJob.objects.select_related("created_by", "decision").get(pk=job_id)
+    mine = PrintJob.objects.filter(pk=job.pk, status=PrintJobStatus.RUNNING, attempts=job.attempts)
 
     def progress(done: int, total: int) -> None:
-        PrintJob.objects.filter(pk=job.pk).update(done=done)
+        if not mine.update(done=done, heartbeat_at=timezone.now()):
+            raise _RunSuperseded
 
     try:
         with tempfile.TemporaryFile() as tmp:
@@ -652,24 +774,30 @@ def print_job_execute(*, job_id: int) -> str:
             tmp.seek(0)
             stem = f"giay-khen-{job.decision.pk}" if job.decision_id else "giay-khen"
             job.file.save(f"{stem}-{job.pk}.pdf", File(tmp), save=False)
+    except _RunSuperseded:
+        return ""
     except ValidationError as error:
-        PrintJob.objects.filter(pk=job.pk).update(
+        mine.update(
             status=PrintJobStatus.FAILED,
             error="\n".join(error.messages),
             finished_at=timezone.now(),
         )
         return ""
     except Exception as error:
-        PrintJob.objects.filter(pk=job.pk).update(
+        mine.update(
             status=PrintJobStatus.FAILED,
             error=f"Lỗi khi in: {error}. Hãy báo cho người quản trị.",
             finished_at=timezone.now(),
         )
         raise
-    PrintJob.objects.filter(pk=job.pk).update(
+    finished = mine.update(
         status=PrintJobStatus.DONE,
         file=job.file.name,
         done=job.total,
+        heartbeat_at=timezone.now(),
         finished_at=timezone.now(),
     )
+    if not finished:  # given up on while the file was written: the next run makes its own
+        job.file.delete(save=False)
+        return ""
     return job.file.name

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from registry.management.scoped import add_user_argument, in_scope_or_error, user_from_options
 from registry.models import Decision
-from registry.models.printing import PrintMode
+from registry.models.printing import PRINT_PERMISSION, PrintMode
 from registry.services.certificates import (
     certificates_calibration,
     certificates_render_to,
@@ -33,7 +33,9 @@ class Command(BaseCommand):
         add_user_argument(parser)
 
     def handle(self, *args, decision, overlay, reprint, calibration, output, **options):
-        user = user_from_options(options, stderr=self.stderr, perms=("registry.view_award",))
+        user = user_from_options(
+            options, stderr=self.stderr, perms=("registry.view_award", PRINT_PERMISSION)
+        )
         found = in_scope_or_error(
             Decision.objects.select_related("authority"),
             user,

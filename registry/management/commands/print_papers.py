@@ -13,6 +13,7 @@ from registry.management.scoped import (
     user_from_options,
 )
 from registry.models import Authority, Collective, Decision, Individual
+from registry.models.printing import PRINT_PERMISSION
 from registry.services import papers
 
 
@@ -32,7 +33,9 @@ class Command(BaseCommand):
         add_user_argument(parser)
 
     def handle(self, *args, paper, output, **options):
-        user = user_from_options(options, stderr=self.stderr, perms=("registry.view_award",))
+        # A confirmation of a person's awards is an official paper: printed by clerks only.
+        perms = ("registry.view_award",) + ((PRINT_PERMISSION,) if paper == "record" else ())
+        user = user_from_options(options, stderr=self.stderr, perms=perms)
         if paper in ("decision", "docx", "payout"):
             if not options["decision"]:
                 raise CommandError("Cần --decision ID của một quyết định có trong sổ.")
