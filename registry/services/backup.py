@@ -95,8 +95,8 @@ def _snapshot():
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             yield
     elif connection.vendor == "sqlite":
-        # A plain (deferred) BEGIN: the settings' IMMEDIATE would take the write lock and make
-        # every clerk wait for the whole backup even in WAL mode.
+        # A plain (deferred) BEGIN: a read transaction, not the write lock the settings'
+        # IMMEDIATE would take. Without WAL, writers still wait for it to end (busy timeout).
         connection.ensure_connection()
         mode = connection.transaction_mode
         connection.transaction_mode = None
@@ -329,7 +329,7 @@ def backup_restore(*, path: Path) -> dict:
             except Exception as error:
                 _undo_moves(moved)
                 raise RestoreError(
-                    f"Không khôi phục được: {error}. Cơ sở dữ liệu và thư mục tệp đích được "
+                    f"Không khôi phục được: {str(error).rstrip('. ')}. Cơ sở dữ liệu và thư mục tệp đích được "
                     "để trống như trước."
                 ) from error
         finally:
