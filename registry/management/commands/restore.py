@@ -17,6 +17,11 @@ class Command(BaseCommand):
         except RestoreError as error:
             raise CommandError(str(error)) from error
         total = sum(manifest["counts"].values())
+        if "checksums" not in manifest:
+            self.stdout.write(
+                "Bản sao lưu cũ không có mã kiểm tra SHA-256: đã kiểm tra bằng CRC của từng "
+                "thành phần trong tệp zip."
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Đã khôi phục {total} bản ghi từ bản sao lưu {manifest['source_vendor']} "
