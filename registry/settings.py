@@ -3,6 +3,7 @@
 SQLite in ./var/ by default; PostgreSQL (or any database) when DATABASE_URL is set.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -79,12 +80,24 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Five failed logins for one user name from one address lock that pair out for 30 minutes.
+# Five failed logins for one user name from one address lock that pair out for 30 minutes:
+# a stranger guessing a name locks out only their own address, never the user everywhere.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.5"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registry/lockout.html"
+# The client's real address: X-Forwarded-For is believed only when it comes from one of these
+# proxies (IPs or CIDRs); otherwise anyone could pick the address their failures count against.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: “{_proxy}” không phải địa chỉ IP hay dải mạng (CIDR) hợp lệ."
+        ) from _error
+AXES_CLIENT_IP_CALLABLE = "registry.clientip.client_ip"
 
 ROOT_URLCONF = "registry.urls"
 WSGI_APPLICATION = "registry.wsgi.application"
