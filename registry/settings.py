@@ -150,8 +150,22 @@ FORMAT_MODULE_PATH = ["registry.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
-MEDIA_URL = "media/"
+# Scans and print batches: private to their office. No URL serves this folder; the storage
+# links every file to the view that checks login, office and role (registry.views.files).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+STORAGES = {
+    "default": {"BACKEND": "registry.storage.PrivateFileStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Once the view has said yes, the web server may send the bytes: "" (Django sends them),
+# "X-Accel-Redirect" (nginx, to REGISTRY_SENDFILE_PREFIX, an `internal` location on MEDIA_ROOT)
+# or "X-Sendfile" (Apache mod_xsendfile, the path on disk).
+REGISTRY_SENDFILE_HEADER = os.environ.get("REGISTRY_SENDFILE_HEADER", "").strip()
+if REGISTRY_SENDFILE_HEADER not in {"", "X-Accel-Redirect", "X-Sendfile"}:
+    raise ImproperlyConfigured(
+        "REGISTRY_SENDFILE_HEADER chỉ nhận một trong: để trống, X-Accel-Redirect, X-Sendfile."
+    )
+REGISTRY_SENDFILE_PREFIX = os.environ.get("REGISTRY_SENDFILE_PREFIX", "/_tep_rieng/")
 
 # Every page: scripts and styles from this site only. Inline styles stay allowed because the
 # registry's own templates use style attributes and <style> blocks; inline scripts do not.
