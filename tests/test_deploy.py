@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from registry.services.decisions import decision_issue
 from tests import factories
@@ -114,3 +115,30 @@ def test_the_login_page_admin_pages_and_the_verification_page_carry_the_policy(
         response = who.get(url)
         assert response.status_code == status, url
         assert_strict(response)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_policy_blocks_nothing_the_admin_and_the_public_page_use(live_server, page):
+    decision = factories.decision_with_lines("15/QĐ-UBND", collectives=1, individuals=1)
+    decision_issue(decision=decision)
+    code = decision.awards.first().verification_code
+    get_user_model().objects.create_superuser("quantri", password="mat-khau-thu-nghiem")
+    refused = []
+    page.on(
+        "console",
+        lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("input[name=username]", "quantri")
+    page.fill("input[name=password]", "mat-khau-thu-nghiem")
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + "/admin/")
+    page.goto(f"{live_server.url}/admin/registry/decision/add/")
+    # The admin's own scripts ran: the autocomplete boxes were built.
+    page.locator("#id_authority + .select2-container").wait_for(state="attached")
+    page.goto(f"{live_server.url}/admin/registry/decision/{decision.pk}/change/")
+    page.goto(f"{live_server.url}/admin/registry/award/")
+    page.goto(f"{live_server.url}/xac-thuc/{code}/")
+    assert "Giấy khen hợp lệ" in page.content()
+    assert refused == []
