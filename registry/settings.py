@@ -3,10 +3,12 @@
 SQLite in ./var/ by default; PostgreSQL (or any database) when DATABASE_URL is set.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -52,6 +54,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "registry",
@@ -66,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Who changed what: the request's user goes into every history record.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Locks out repeated failed logins; last, as django-axes asks.
@@ -76,12 +80,24 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Five failed logins for one user name from one address lock that pair out for 30 minutes.
+# Five failed logins for one user name from one address lock that pair out for 30 minutes:
+# a stranger guessing a name locks out only their own address, never the user everywhere.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.5"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registry/lockout.html"
+# The client's real address: X-Forwarded-For is believed only when it comes from one of these
+# proxies (IPs or CIDRs); otherwise anyone could pick the address their failures count against.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: “{_proxy}” không phải địa chỉ IP hay dải mạng (CIDR) hợp lệ."
+        ) from _error
+AXES_CLIENT_IP_CALLABLE = "registry.clientip.client_ip"
 
 ROOT_URLCONF = "registry.urls"
 WSGI_APPLICATION = "registry.wsgi.application"
@@ -134,8 +150,39 @@ FORMAT_MODULE_PATH = ["registry.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
-MEDIA_URL = "media/"
+# Scans and print batches: private to their office. No URL serves this folder; the storage
+# links every file to the view that checks login, office and role (registry.views.files).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+STORAGES = {
+    "default": {"BACKEND": "registry.storage.PrivateFileStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Once the view has said yes, the web server may send the bytes: "" (Django sends them),
+# "X-Accel-Redirect" (nginx, to REGISTRY_SENDFILE_PREFIX, an `internal` location on MEDIA_ROOT)
+# or "X-Sendfile" (Apache mod_xsendfile, the path on disk).
+REGISTRY_SENDFILE_HEADER = os.environ.get("REGISTRY_SENDFILE_HEADER", "").strip()
+if REGISTRY_SENDFILE_HEADER not in {"", "X-Accel-Redirect", "X-Sendfile"}:
+    raise ImproperlyConfigured(
+        "REGISTRY_SENDFILE_HEADER chỉ nhận một trong: để trống, X-Accel-Redirect, X-Sendfile."
+    )
+REGISTRY_SENDFILE_PREFIX = os.environ.get("REGISTRY_SENDFILE_PREFIX", "/_tep_rieng/")
+
+# Every page: scripts and styles from this site only. Inline styles stay allowed because the
+# registry's own templates use style attributes and <style> blocks; inline scripts do not.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # Spreadsheet imports: refuse larger files and longer lists before reading them.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
@@ -162,8 +209,18 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    # Both reach beyond this site (every subdomain; browsers' built-in lists, slow to leave),
+    # so an office opts in; check --deploy's reminders of them are silenced while they are off.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    SILENCED_SYSTEM_CHECKS = [
+        check
+        for check, on in [
+            ("security.W005", SECURE_HSTS_INCLUDE_SUBDOMAINS),
+            ("security.W021", SECURE_HSTS_PRELOAD),
+        ]
+        if not on
+    ]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Uploads (scanned decisions, spreadsheets) go to disk above this size rather than memory;

@@ -1,8 +1,8 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
+from registry.views.files import private_file
 from registry.views.public import verification
 
 urlpatterns = [
@@ -10,9 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Printed in the certificates' QR codes: keep this address stable.
     path("xac-thuc/<str:code>/", verification, name="registry_verification"),
+    # The only address of a file under MEDIA_ROOT (not even DEBUG serves that folder): login,
+    # office and role are checked on every download.
+    path("tep/<path:name>", admin.site.admin_view(private_file), name="registry_private_file"),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

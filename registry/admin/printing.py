@@ -6,7 +6,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import (
-    FileResponse,
     Http404,
     HttpResponse,
     HttpResponseNotAllowed,
@@ -30,6 +29,7 @@ from registry.models.printing import (
 from registry.selectors.scope import authorities_for
 from registry.services import certificates, papers
 from registry.text import fold
+from registry.views.files import file_response
 
 from .base import OfficeScopedAdmin, RecordOnlyAdmin
 
@@ -249,12 +249,7 @@ class PrintJobAdmin(OfficeScopedAdmin, admin.ModelAdmin):
             return print_refused(request, reverse("admin:registry_printjob_status", args=[job.pk]))
         if job.status != PrintJobStatus.DONE or not job.file:
             raise Http404("Tệp chưa in xong.")
-        return FileResponse(
-            job.file.open("rb"),
-            as_attachment=True,
-            filename=job.file.name.rsplit("/", 1)[-1],
-            content_type="application/pdf",
-        )
+        return file_response(job.file, as_attachment=True)
 
     # --- a decision's papers ---
 
