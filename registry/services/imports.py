@@ -56,6 +56,7 @@ from registry.services.awards import (
 )
 from registry.services.decisions import decision_create, decision_issue
 from registry.services.recipients import recipients_merge  # noqa: F401  (importable from here too)
+from registry.services.spreadsheets import cell_write, row_append
 from registry.text import fold
 
 COLLECTIVE = RecipientKind.COLLECTIVE.value
@@ -1514,7 +1515,7 @@ def template_workbook(*, kind: str = ImportKind.HONOREES) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Danh sách"
-    sheet.append(headers)
+    row_append(sheet, headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -1529,9 +1530,9 @@ def template_workbook(*, kind: str = ImportKind.HONOREES) -> bytes:
         .values_list("name", flat=True)
     )
     for row, name in enumerate(type_names, start=1):
-        lists.cell(row=row, column=1, value=name)
+        cell_write(lists, row=row, column=1, value=name)
     for row, grade in enumerate(RatingGrade.values, start=1):
-        lists.cell(row=row, column=2, value=grade)
+        cell_write(lists, row=row, column=2, value=grade)
     lists.sheet_state = "hidden"
     columns = {header_key(h): get_column_letter(i) for i, h in enumerate(headers, start=1)}
     type_column = columns.get(header_key("Hình thức khen thưởng"))
@@ -1555,7 +1556,7 @@ def template_workbook(*, kind: str = ImportKind.HONOREES) -> bytes:
     guide = book.create_sheet("Hướng dẫn")
     guide.column_dimensions["A"].width = 110
     for text in _GUIDE[kind]:
-        guide.append([text])
+        row_append(guide, [text])
     guide["A1"].font = Font(bold=True)
     buffer = io.BytesIO()
     book.save(buffer)

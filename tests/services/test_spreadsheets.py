@@ -139,3 +139,13 @@ def test_the_nominee_list_download_from_the_admin_keeps_formula_names_as_text(ad
     )
     assert response["Content-Disposition"].endswith('.xlsx"')
     assert_text(response.content, RISKY)
+
+
+@pytest.mark.django_db
+def test_the_import_template_keeps_a_formula_looking_award_name_as_text():
+    from registry.services.imports import template_workbook
+
+    factories.award_type("bieu-thuc", name="=1+1")
+    book = load_workbook(io.BytesIO(template_workbook()))
+    cells = [c for row in book["Danh mục"].iter_rows() for c in row if c.value == "=1+1"]
+    assert cells and all(c.data_type == "s" for c in cells)
