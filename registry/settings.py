@@ -187,6 +187,16 @@ CONTENT_SECURITY_POLICY = {
 # Spreadsheet imports: refuse larger files and longer lists before reading them.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))
+# Bounds on what a file may make the reader do, whatever it claims about itself: unpacked
+# size, parts in the zip, columns read per row (a list's last header column is well before
+# this), characters in one cell (Excel's own limit) and text in the whole file.
+IMPORT_MAX_UNPACKED_BYTES = int(
+    os.environ.get("IMPORT_MAX_UNPACKED_BYTES", str(10 * IMPORT_MAX_BYTES))
+)
+IMPORT_MAX_ZIP_MEMBERS = int(os.environ.get("IMPORT_MAX_ZIP_MEMBERS", "1000"))
+IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "60"))
+IMPORT_MAX_CELL_CHARS = int(os.environ.get("IMPORT_MAX_CELL_CHARS", "32767"))
+IMPORT_MAX_TEXT_CHARS = int(os.environ.get("IMPORT_MAX_TEXT_CHARS", "20000000"))
 
 
 # Printing: batches of more certificates than this run in the background worker

@@ -32,6 +32,7 @@ from registry.selectors.targets import (
     target_set_results,
     target_sets_labels,
 )
+from registry.services.imports import FileProblem, check_upload_size
 from registry.services.pledges import (
     Signature,
     bloc_ranking_decision_create,
@@ -622,12 +623,15 @@ class TargetSetAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
+                check_upload_size(upload.size)
                 saved = target_results_import(
                     target_set=target_set,
                     file=upload,
                     as_of=form.cleaned_data["as_of"],
                     file_name=upload.name,
                 )
+            except FileProblem as problem:
+                errors = [f"Tệp {upload.name}: {problem}"]
             except ValidationError as exc:
                 errors = exc.messages
             else:

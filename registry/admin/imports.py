@@ -23,6 +23,8 @@ from registry.models import (
 from registry.selectors.scope import authorities_for, recipient_scope_q
 from registry.services.imports import (
     KIND_MODELS,
+    FileProblem,
+    check_upload_size,
     import_confirm,
     import_discard,
     import_preview,
@@ -145,6 +147,12 @@ class ImportBatchAdmin(OfficeScopedAdmin, admin.ModelAdmin):
         form = UploadForm(request.POST or None, request.FILES or None, kind=kind, user=request.user)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
+            # Refused by its size before it is read into memory.
+            try:
+                check_upload_size(upload.size)
+            except FileProblem as problem:
+                form.add_error("file", f"Tệp {upload.name}: {problem}")
+        if request.method == "POST" and form.is_valid():
             batch = import_preview(
                 kind=kind,
                 data=upload.read(),

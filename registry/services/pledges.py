@@ -8,7 +8,6 @@ in Vietnamese where the problem is and what to do.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -686,36 +685,42 @@ def target_results_import(
 ) -> list[TargetResult]:
     """Read a workbook of target / unit / value rows and enter it, all or nothing.
 
-    Columns (header row found among the first ten rows, names without regard to diacritics):
+    Columns (header row found among the first rows as for the other imports, names without regard to diacritics):
     "Chỉ tiêu" (its number STT or its exact text), "Đơn vị" (name or code; may be left out
     for a unit's own plan), "Thực hiện" (a number) and/or "Mức hoàn thành" (HTXSNV…), and an
     optional "Ghi chú". Every error names the sheet, the row and the column.
     """
-    from openpyxl import load_workbook
+    from registry.services.imports import (
+        HEADER_SCAN_ROWS,
+        FileProblem,
+        check_upload_size,
+        workbook_rows,
+    )
 
-    data = file.read() if hasattr(file, "read") else Path(file).read_bytes()
     name = file_name or getattr(file, "name", "") or "tệp"
-    if len(data) > settings.IMPORT_MAX_BYTES:
+    # The same guarded reader as the other imports; the size is checked before reading.
+    try:
+        if hasattr(file, "read"):
+            check_upload_size(getattr(file, "size", None))
+            data = file.read(settings.IMPORT_MAX_BYTES + 1)
+        else:
+            check_upload_size(Path(file).stat().st_size)
+            data = Path(file).read_bytes()
+        sheets, _encoding, problems = workbook_rows(data)
+    except FileProblem as problem:
+        raise ValidationError(f"Tệp {name}: {problem}") from None
+    title, rows = sheets[0]
+    if problems:
         raise ValidationError(
-            f"Tệp {name} lớn hơn giới hạn {settings.IMPORT_MAX_BYTES // (1024 * 1024)} MB."
+            [
+                f"Trang «{p['sheet']}», dòng {p['row']}, cột {p['column']}: {p['message']}"
+                for p in problems
+            ]
         )
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a file that is not xlsx
-        raise ValidationError(
-            f"Không đọc được tệp {name} như bảng tính Excel (.xlsx). Hãy lưu lại tệp dưới dạng "
-            "Excel Workbook (.xlsx) rồi tải lên lại."
-        ) from error
-    try:
-        sheet = workbook.worksheets[0]
-        rows = list(sheet.iter_rows(values_only=True, max_row=settings.IMPORT_MAX_ROWS + 11))
-    finally:
-        workbook.close()
-    title = sheet.title
 
     columns: dict[str, int] = {}
     header_row = None
-    for row_index, row in enumerate(rows[:10]):
+    for row_index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         found = {}
         for col_index, cell in enumerate(row):
             key = fold(str(cell)).strip(" :*") if cell is not None else ""

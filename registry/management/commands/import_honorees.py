@@ -14,7 +14,9 @@ from registry.management.scoped import (
 )
 from registry.models import Authority, Decision, ImportKind
 from registry.services.imports import (
+    FileProblem,
     award_type_by_code,
+    check_upload_size,
     import_confirm,
     import_preview,
     import_report,
@@ -41,7 +43,11 @@ class ImportCommand(BaseCommand):
         user = user_from_options(options, stderr=self.stderr, perms=self.perms)
         path = Path(options["file"])
         try:
+            # Refused by its size before it is read into memory.
+            check_upload_size(path.stat().st_size)
             data = path.read_bytes()
+        except FileProblem as problem:
+            raise CommandError(f"Tệp {path}: {problem}") from None
         except OSError as exc:
             raise CommandError(f"Không đọc được tệp {path}: {exc.strerror}") from exc
         try:
