@@ -176,6 +176,10 @@ def _mb(size: int) -> str:
     return f"{size / 1024 / 1024:.1f}".replace(".", ",") + " MB"
 
 
+def _n(number: int) -> str:
+    return f"{number:,}".replace(",", ".")
+
+
 def _limit(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 
@@ -259,9 +263,9 @@ def _check_container(data: bytes) -> zipfile.ZipFile:
 
 def _long_text(length: int, limit: int, lead: str = "Có ô") -> str:
     return (
-        f"{lead} chứa đoạn chữ dài {length:,} ký tự, quá giới hạn {limit:,} ký tự một ô của "
+        f"{lead} chứa đoạn chữ dài {_n(length)} ký tự, quá giới hạn {_n(limit)} ký tự một ô của "
         "Excel: tệp bất thường, không nhập. Hãy chép phần danh sách sang tệp mới rồi lưu."
-    ).replace(",", ".")
+    )
 
 
 def _check_shared_strings(archive: zipfile.ZipFile) -> None:
@@ -283,8 +287,8 @@ def _check_shared_strings(archive: zipfile.ZipFile) -> None:
             state["count"] += 1
             if state["count"] > count_limit:
                 raise Refused(
-                    f"Tệp có hơn {count_limit:,} đoạn chữ khác nhau, quá giới hạn một lần "
-                    "nhập. Hãy chia danh sách thành nhiều tệp.".replace(",", ".")
+                    f"Tệp có hơn {_n(count_limit)} đoạn chữ khác nhau, quá giới hạn một lần "
+                    "nhập. Hãy chia danh sách thành nhiều tệp."
                 )
         elif local == "t":
             state["in_t"] += 1
@@ -409,9 +413,9 @@ def workbook_rows(data: bytes) -> tuple[list[tuple[str, list[tuple]]], str, list
                 seen += 1
                 if seen > any_rows_limit:
                     raise FileProblem(
-                        f"Trang “{sheet.title}” có hơn {any_rows_limit:,} dòng (kể cả dòng trống "
+                        f"Trang “{sheet.title}” có hơn {_n(any_rows_limit)} dòng (kể cả dòng trống "
                         "đã định dạng), quá giới hạn một lần nhập. Hãy xóa các dòng thừa cuối "
-                        "trang hoặc chia danh sách thành nhiều tệp.".replace(",", ".")
+                        "trang hoặc chia danh sách thành nhiều tệp."
                     )
                 if not _filled(values):
                     pending_blank += 1
@@ -419,8 +423,8 @@ def workbook_rows(data: bytes) -> tuple[list[tuple[str, list[tuple]]], str, list
                 filled += 1
                 if filled > max_rows + HEADER_SCAN_ROWS:
                     raise FileProblem(
-                        f"Trang “{sheet.title}” có hơn {max_rows:,} dòng, quá giới hạn một lần "
-                        "nhập. Hãy chia danh sách thành nhiều tệp.".replace(",", ".")
+                        f"Trang “{sheet.title}” có hơn {_n(max_rows)} dòng, quá giới hạn một lần "
+                        "nhập. Hãy chia danh sách thành nhiều tệp."
                     )
                 for column, value in enumerate(values):
                     if isinstance(value, str):
@@ -433,7 +437,7 @@ def workbook_rows(data: bytes) -> tuple[list[tuple[str, list[tuple]]], str, list
                         text_chars += len(value)
                 if text_chars > text_limit:
                     raise FileProblem(
-                        f"Tệp có hơn {text_limit:,} ký tự chữ (tính đến trang “{sheet.title}”, "
+                        f"Tệp có hơn {_n(text_limit)} ký tự chữ (tính đến trang “{sheet.title}”, "
                         f"dòng {seen}), quá giới hạn một lần nhập: có thể cùng một đoạn chữ dài "
                         "được lặp ở rất nhiều ô. Hãy chia danh sách thành nhiều tệp.".replace(
                             ",", "."
