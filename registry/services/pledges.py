@@ -701,7 +701,12 @@ def target_results_import(
     # The same guarded reader as the other imports; the size is checked before reading.
     try:
         if hasattr(file, "read"):
-            check_upload_size(getattr(file, "size", None))
+            size = getattr(file, "size", None)
+            if size is None and hasattr(file, "seek"):
+                start = file.tell()
+                size = file.seek(0, 2) - start
+                file.seek(start)
+            check_upload_size(size)
             data = file.read(settings.IMPORT_MAX_BYTES + 1)
         else:
             check_upload_size(Path(file).stat().st_size)
