@@ -187,6 +187,9 @@ CONTENT_SECURITY_POLICY = {
 # Spreadsheet imports: refuse larger files and longer lists before reading them.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))
+# An unconfirmed preview keeps a whole list in its payload; after this many days it can no
+# longer be confirmed and `import_batches_clear` deletes it.
+IMPORT_PREVIEW_DAYS = int(os.environ.get("IMPORT_PREVIEW_DAYS", "7"))
 
 
 # Printing: batches of more certificates than this run in the background worker
