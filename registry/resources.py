@@ -13,6 +13,14 @@ from import_export import fields, resources, widgets
 
 _DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d/%m/%y"]
 
+# Zero-width spaces and joiners, word joiner, byte-order mark, soft hyphen: pasted from web
+# pages and other systems, invisible on screen, yet they make two equal names differ.
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+
+def visible(text: str) -> str:
+    return INVISIBLE.sub("", text)
+
 
 class TextWidget(widgets.CharWidget):
     """Text as typed, with line breaks and runs of spaces folded into one space."""
@@ -22,7 +30,7 @@ class TextWidget(widgets.CharWidget):
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return " ".join(str(value).split())
+        return " ".join(visible(str(value)).split())
 
 
 class DigitsWidget(widgets.CharWidget):
@@ -37,7 +45,7 @@ class DigitsWidget(widgets.CharWidget):
             return ""
         if isinstance(value, (int, float)):
             return str(int(value)).zfill(self.length)
-        text = "".join(str(value).split()).replace(".", "")
+        text = "".join(visible(str(value)).split()).replace(".", "")
         if text.isdigit() and len(text) < self.length:
             text = text.zfill(self.length)
         return text

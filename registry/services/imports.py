@@ -19,7 +19,8 @@ import re
 import unicodedata
 import zipfile
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
+from xml.etree import ElementTree
 from xml.parsers import expat
 
 from django.conf import settings
@@ -46,7 +47,7 @@ from registry.models import (
     RecipientKind,
 )
 from registry.models.awards import DecisionStatus
-from registry.resources import RESOURCES
+from registry.resources import RESOURCES, TextWidget, visible
 from registry.selectors.eligibility import award_eligibility_warnings
 from registry.services import legacy_text
 from registry.services.awards import (
@@ -81,6 +82,15 @@ HEADER_ALIASES = {
         "ho va ten", "ho ten", "ten tap the ca nhan", "ten tap the", "ten ca nhan",
         "tap the ca nhan", "ten", "ten don vi", "ho ten chu ho", "ho va ten chu ho", "chu ho",
         "ten tap the ca nhan ho gia dinh", "ten don vi ca nhan", "ten tap the ho ten ca nhan",
+        "ten tap the ca nhan ho gd",
+    ],
+    # Ông/Bà or a rank, kept apart from the name by lists exported from other systems.
+    "title": ["ten goi", "danh xung", "xung ho", "ong ba"],
+    # Whether the line is a collective, a person or a household, in words or as a code.
+    "recipient_kind": [
+        "phan loai khen thuong", "loai khen thuong", "doi tuong khen thuong",
+        "ma phan loai khen thuong", "ma loai khen thuong", "ma doi tuong khen thuong",
+        "tap the ca nhan ho gia dinh", "loai doi tuong khen thuong",
     ],
     "birth": ["nam sinh", "ngay sinh", "ngay thang nam sinh", "sinh nam"],
     "gender": ["gioi tinh", "nam nu"],
@@ -100,6 +110,7 @@ HEADER_ALIASES = {
     "award_type": [
         "hinh thuc khen thuong", "hinh thuc", "danh hieu", "danh hieu thi dua",
         "hinh thuc danh hieu", "danh hieu hinh thuc khen thuong", "hinh thuc khen",
+        "danh hieu thi dua hinh thuc khen thuong",
     ],
     "citizen_id": [
         "so cccd", "cccd", "so can cuoc cong dan", "can cuoc cong dan", "so dinh danh",
@@ -165,7 +176,7 @@ def _problem(message: str, sheet=None, row=None, column=None) -> dict:
 def header_key(text) -> str:
     if text is None:
         return ""
-    text = re.sub(r"\([^)]*\)", " ", str(text))
+    text = re.sub(r"\([^)]*\)", " ", visible(str(text)))
     return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(text)).split())
 
 
@@ -511,6 +522,8 @@ def _column_index(letters: str) -> int:
 def _aliases(resource) -> dict[str, str]:
     columns = resource.columns()
     wanted = set(columns) | ({"position_unit"} if {"position", "unit"} <= set(columns) else set())
+    if {"award_type", "name"} <= set(columns):
+        wanted |= _LINE_FIELDS
     table: dict[str, str] = {}
     for field in wanted:
         for alias in HEADER_ALIASES.get(field, []):
@@ -562,48 +575,87 @@ def _is_number(value) -> bool:
     return isinstance(value, str) and value.strip().rstrip(".").isdigit()
 
 
+# Read from the cell itself, not through a Resource column.
+_LINE_FIELDS = {"title", "recipient_kind"}
+# Sheets of guidance or lookup lists that other systems ship beside the list itself.
+_REFERENCE_SHEET = re.compile(
+    r"^(huong dan|danh muc|dm|tra cuu|bang ma|ma|tham so|cau hinh|du lieu|lookup|list)\b"
+)
+_TEXT = TextWidget()
+
+
+def _shown(value) -> bool:
+    """A value a reader sees: not empty, not only spaces or invisible characters."""
+    return value is not None and bool(visible(str(value)).strip())
+
+
+def _kind_of(value) -> str | None:
+    """'Khen thưởng tập thể', 'Tập thể', 'TAPTHE', 'HOGIADINH' … to a recipient kind."""
+    compact = header_key(value).replace(" ", "")
+    if "giadinh" in compact or compact.endswith("hgd"):
+        return HOUSEHOLD
+    if "tapthe" in compact:
+        return COLLECTIVE
+    if "canhan" in compact:
+        return INDIVIDUAL
+    return None
+
+
 def _row_text(row: tuple) -> str:
     return " ".join(str(v) for v in row if v is not None and str(v).strip())
 
 
-def parse_sheets(*, sheets, resource, default_kind: str) -> tuple[list[dict], list[dict]]:
-    """Data lines of every sheet that has a header row, and the problems met reading them."""
+def parse_sheets(
+    *, sheets, resource, default_kind: str, notes: list[str] | None = None
+) -> tuple[list[dict], list[dict]]:
+    """Data lines of every sheet that has a header row, and the problems met reading them.
+
+    Sheets passed over (no header of a list, or a guidance or lookup sheet) are named in notes.
+    """
     aliases = _aliases(resource)
     columns = resource.columns()
+    notes = notes if notes is not None else []
     lines: list[dict] = []
     problems: list[dict] = []
     headers_found = 0
     for title, rows in sheets:
+        filled = any(_shown(v) for row in rows for v in row)
         header = find_header(rows, aliases)
-        if header is None:
+        if header is None or _REFERENCE_SHEET.match(header_key(title)):
+            if filled:
+                why = "là trang hướng dẫn hoặc danh mục" if header else "không có dòng tiêu đề"
+                notes.append(f"Trang “{title}” {why} của danh sách khen thưởng: không đọc.")
             continue
         headers_found += 1
         header_index, fields = header
         letters = {field: get_column_letter(col + 1) for field, col in fields.items()}
         name_header = header_key(rows[header_index][fields["name"]])
         kind = default_kind
+        kind_known = False
         if "tap the" in name_header and "ca nhan" not in name_header:
-            kind = COLLECTIVE
+            kind, kind_known = COLLECTIVE, True
         elif "chu ho" in name_header:
-            kind = HOUSEHOLD
+            kind, kind_known = HOUSEHOLD, True
         stt_col = fields.get("stt")
         sheet_lines = 0
         for index in range(header_index + 1, len(rows)):
             row = rows[index]
             number = index + 1
-            values = [v for v in row if v is not None and str(v).strip()]
+            # Rows only styled, or holding formulas Excel never computed, show nothing.
+            values = [v for v in row if _shown(v)]
             if not values:
                 continue
             text = fold(_row_text(row))
             stt = _cell(row, stt_col)
             name = _cell(row, fields["name"])
+            name = name if _shown(name) else None
             # A row of column numbers under the header: (1) (2) (3) …
             if all(_is_number(str(v).strip("() ")) for v in values) and sheet_lines == 0:
                 continue
             if not _is_number(stt) and len(values) <= 2:
                 section = _SECTION.match(" ".join(header_key(v) for v in values))
                 if section and len(section.group(2).split()) <= 4:
-                    kind = _SECTION_KINDS[section.group(1)]
+                    kind, kind_known = _SECTION_KINDS[section.group(1)], True
                     continue
             if not _is_number(stt) and _TOTAL.match(fold(str(values[0]))):
                 break
@@ -628,9 +680,12 @@ def parse_sheets(*, sheets, resource, default_kind: str) -> tuple[list[dict], li
                     )
                 )
                 continue
-            line = {"sheet": title, "row": number, "kind": kind, "cols": letters}
+            line = {
+                "sheet": title, "row": number, "kind": kind, "kind_known": kind_known,
+                "cols": dict(letters),
+            }  # fmt: skip
             for field, column in fields.items():
-                if field in ("stt", "position_unit"):
+                if field in ("stt", "position_unit") or field in _LINE_FIELDS:
                     continue
                 widget = columns[field].widget
                 try:
@@ -639,6 +694,10 @@ def parse_sheets(*, sheets, resource, default_kind: str) -> tuple[list[dict], li
                     line[field] = None
                     line.setdefault("bad", []).append(field)
                     line.setdefault("raw", {})[field] = str(_cell(row, column))
+            if "recipient_kind" in fields:
+                _line_kind(line, _TEXT.clean(_cell(row, fields["recipient_kind"])), problems)
+            if "title" in fields:
+                _line_title(line, _TEXT.clean(_cell(row, fields["title"])))
             if "position_unit" in fields:
                 combined = " ".join(str(_cell(row, fields["position_unit"]) or "").split())
                 position, _, unit = combined.partition(", ")
@@ -674,6 +733,51 @@ def parse_sheets(*, sheets, resource, default_kind: str) -> tuple[list[dict], li
             "lần nhập. Hãy chia thành nhiều tệp."
         )
     return lines, problems
+
+
+def _line_kind(line: dict, typed: str, problems: list[dict]) -> None:
+    if not typed:
+        return
+    kind = _kind_of(typed)
+    if kind is None:
+        problems.append(
+            _problem(
+                f"Phân loại khen thưởng ghi “{typed}”: hãy ghi “Khen thưởng tập thể”, "
+                "“Khen thưởng cá nhân” hoặc “Khen thưởng hộ gia đình” (hoặc mã TAPTHE, "
+                "CANHAN, HOGIADINH).",
+                line["sheet"],
+                line["row"],
+                line["cols"]["recipient_kind"],
+            )
+        )
+        return
+    line["kind"], line["kind_known"] = kind, True
+
+
+def _line_title(line: dict, title: str) -> None:
+    """Ông/Bà give the gender when the list has no gender column; a rank is kept as written."""
+    line["title"] = title
+    word = header_key(title)
+    if not line.get("gender") and line["kind"] != COLLECTIVE:
+        if word == "ong":
+            line["gender"] = "Nam"
+        elif word == "ba":
+            line["gender"] = "Nữ"
+
+
+def _hidden_sheets(data: bytes) -> list[str]:
+    """Titles of the sheets Excel hides, which the reader passes over."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            root = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    except (KeyError, zipfile.BadZipFile, OSError, ElementTree.ParseError):
+        return []
+    return [
+        sheet.get("name", "")
+        for sheet in root.iter()
+        if sheet.tag.rsplit("}", 1)[-1] == "sheet"
+        and sheet.get("state", "visible") in ("hidden", "veryHidden")
+    ]
 
 
 def _clean_person(line: dict, problems: list[dict], today: date) -> None:
@@ -990,10 +1094,20 @@ def import_preview(
                 )
         sheets, encoding, problems = workbook_rows(data)
         batch.legacy_encoding = encoding
+        for title in _hidden_sheets(data):
+            payload["notes"].append(
+                f"Trang “{title}” đang ẩn nên không đọc. Nếu trang này có danh sách cần nhập, "
+                "hãy bỏ ẩn trang (chuột phải vào tên trang, chọn Bỏ ẩn) rồi tải lên lại."
+            )
         lines, read_problems = parse_sheets(
-            sheets=sheets, resource=resource, default_kind=INDIVIDUAL
+            sheets=sheets, resource=resource, default_kind=INDIVIDUAL, notes=payload["notes"]
         )
+        # What the reader found on rows that are not lines (blank, styled, other sheets) matters
+        # to no one.
+        read = {(line["sheet"], line["row"]) for line in lines}
+        problems = [p for p in problems if p["row"] is None or (p["sheet"], p["row"]) in read]
         problems += read_problems
+        _kinds_from_award_types(lines, award_type, authority)
         today = timezone.localdate()
         for line in lines:
             _clean_person(line, problems, today)
@@ -1051,18 +1165,82 @@ def _counts(lines: list[dict]) -> dict:
     return counts
 
 
-def _resolve_award_types(lines, problems, default: AwardType | None, has_column: bool):
-    types = _award_types()
+# The award level an authority's own awards carry: "Bằng khen" on a province's decision is the
+# province's Bằng khen, not the Prime Minister's.
+_AWARD_LEVEL = {
+    "chu-tich-nuoc": "nha-nuoc",
+    "chinh-phu": "chinh-phu",
+    "tinh": "bo-tinh",
+    "huyen": "co-so",
+    "xa": "co-so",
+    "don-vi": "co-so",
+}
+
+
+def _award_index() -> tuple[dict[str, list[AwardType]], dict[str, list[AwardType]]]:
+    """({code or name: types}, {certificate title: types}), names winning over titles."""
+    names: dict[str, list[AwardType]] = defaultdict(list)
+    titles: dict[str, list[AwardType]] = defaultdict(list)
+    for award_type in AwardType.objects.all():
+        for key in {fold(award_type.code), header_key(award_type.name)}:
+            names[key].append(award_type)
+        titles[header_key(award_type.certificate_title)].append(award_type)
+    return names, titles
+
+
+def _award_candidates(typed, index, authority: Authority | None, kind: str | None):
+    """The catalogue types a written award name can mean, narrowed by level, then kind."""
+    names, titles = index
+    key = header_key(typed)
+    found = names.get(key) or names.get(fold(typed)) or titles.get(key) or []
+    if len(found) > 1 and authority is not None:
+        level = _AWARD_LEVEL.get(authority.level)
+        found = [t for t in found if t.level == level] or found
+    if len(found) > 1 and kind:
+        found = [t for t in found if t.allows(kind)] or found
+    return found
+
+
+def _kinds_from_award_types(lines, default: AwardType | None, authority) -> None:
+    """Lines of no stated kind take the one kind their award type admits (Tập thể LĐTT)."""
+    todo = [line for line in lines if not line.get("kind_known")]
+    if not todo:
+        return
+    index = _award_index()
+    for line in todo:
+        typed = line.get("award_type")
+        found = _award_candidates(typed, index, authority, None) if typed else [default]
+        kinds = {kind for t in found if t is not None for kind in KIND_MODELS if t.allows(kind)}
+        if len(kinds) == 1:
+            line["kind"] = kinds.pop()
+
+
+def _resolve_award_types(
+    lines, problems, default: AwardType | None, has_column: bool, authority=None
+):
     if not has_column and default is None and lines:
         raise FileProblem(
             "Danh sách không có cột “Hình thức khen thưởng”. Hãy chọn hình thức khen thưởng "
             "chung cho cả danh sách khi tải lên (dòng lệnh: --award-type MÃ)."
         )
+    index = _award_index()
     by_id: dict[int, AwardType] = {}
     for line in lines:
         typed = line.get("award_type")
-        found = types.get(header_key(typed)) or types.get(fold(typed)) if typed else default
-        if found is None:
+        where = (line["sheet"], line["row"], line["cols"].get("award_type"))
+        found = _award_candidates(typed, index, authority, line["kind"]) if typed else [default]
+        if len(found) > 1:
+            names = ", ".join(f"“{t.name}” (mã {t.code})" for t in found)
+            problems.append(
+                _problem(
+                    f"“{typed}” có thể là {len(found)} hình thức trong danh mục: {names}. "
+                    "Hãy ghi tên đầy đủ hoặc mã của hình thức đúng.",
+                    *where,
+                )
+            )
+            line["award_type_id"] = None
+            continue
+        if not found or found[0] is None:
             if typed:
                 message = (
                     f"Không có hình thức khen thưởng “{typed}” trong danh mục. Hãy ghi đúng tên "
@@ -1072,11 +1250,10 @@ def _resolve_award_types(lines, problems, default: AwardType | None, has_column:
                 message = (
                     "Thiếu hình thức khen thưởng. Hãy ghi hoặc chọn hình thức mặc định khi tải lên."
                 )
-            problems.append(
-                _problem(message, line["sheet"], line["row"], line["cols"].get("award_type"))
-            )
+            problems.append(_problem(message, *where))
             line["award_type_id"] = None
             continue
+        found = found[0]
         line["award_type_id"] = found.pk
         line["award_type_name"] = found.name
         by_id[found.pk] = found
@@ -1095,6 +1272,7 @@ def _same_person_twice(lines, problems) -> None:
         )
         if key in first:
             other = first[key]
+            line["twice"] = True
             problems.append(
                 _problem(
                     f"{line['name']} có hai lần trong danh sách (trùng với dòng {other['row']} "
@@ -1148,7 +1326,12 @@ _FIELD_COLUMN = {
 
 def _check_awards(decision, lines, objects, types, problems) -> None:
     """awards_problems() for the lines to be created, with their errors placed on cells."""
-    todo = [line for line in lines if line.get("award_type_id") and not line.get("unchanged")]
+    # A line already reported as a repeat would only be reported again as a second award.
+    todo = [
+        line
+        for line in lines
+        if line.get("award_type_id") and not line.get("unchanged") and not line.get("twice")
+    ]
     awards = []
     for line in todo:
         kind = line["kind"]
@@ -1186,7 +1369,7 @@ def _check_awards(decision, lines, objects, types, problems) -> None:
 def _preview_honorees(batch, lines, problems, default_type) -> None:
     decision = batch.decision
     has_column = any("award_type" in line["cols"] for line in lines)
-    types = _resolve_award_types(lines, problems, default_type, has_column)
+    types = _resolve_award_types(lines, problems, default_type, has_column, decision.authority)
     default_year = _default_year(decision.signed_date)
     for line in lines:
         line["period_from"], line["period_to"] = _period(line, default_year)
@@ -1211,7 +1394,7 @@ def _preview_honorees(batch, lines, problems, default_type) -> None:
 def _preview_history(batch, lines, problems, default_type) -> None:
     authority = batch.authority
     has_column = any("award_type" in line["cols"] for line in lines)
-    types = _resolve_award_types(lines, problems, default_type, has_column)
+    types = _resolve_award_types(lines, problems, default_type, has_column, authority)
     numbers = set()
     for line in lines:
         where = (line["sheet"], line["row"])
@@ -1499,6 +1682,19 @@ def _build_awards(lines, matched, created, types, reasons) -> tuple[list[Award],
     return awards, labels
 
 
+def preview_expiry():
+    """Previews uploaded before this moment can no longer be confirmed."""
+    return timezone.now() - timedelta(days=settings.IMPORT_PREVIEW_DAYS)
+
+
+def import_batches_clear() -> int:
+    """Delete the expired previews, whose payload holds a whole list; returns how many."""
+    deleted, _ = ImportBatch.objects.filter(
+        status=ImportStatus.PREVIEW, created_at__lt=preview_expiry()
+    ).delete()
+    return deleted
+
+
 def import_confirm(
     *,
     batch: ImportBatch,
@@ -1517,6 +1713,13 @@ def import_confirm(
             raise ValidationError(
                 f"Tệp {batch.file_name} đã được {batch.get_status_display().lower()}; "
                 "không nhập lại từ bản xem trước này."
+            )
+        if batch.created_at < preview_expiry():
+            uploaded = timezone.localtime(batch.created_at).strftime("%d/%m/%Y")
+            raise ValidationError(
+                f"Bản xem trước của tệp {batch.file_name} (tải lên ngày {uploaded}) đã quá "
+                f"{settings.IMPORT_PREVIEW_DAYS} ngày nên hết hạn: danh mục và sổ có thể đã "
+                "thay đổi. Hãy tải tệp lên lại để xem trước rồi nhập."
             )
         lines = batch.payload.get("lines", [])
         missing = _ambiguous_problems(lines, choices)
