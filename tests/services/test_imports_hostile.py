@@ -158,7 +158,9 @@ def test_every_import_path_refuses_hostile_files_cheaply(tmp_path):
     child = subprocess.run(
         [sys.executable, "-m", "pytest", f"{__file__}::test_child_paths", "-q", "-s",
          "-p", "no:cacheprovider"],
-        env={**os.environ, CHILD: str(tmp_path)},
+        # On SQLite: a child pytest on the PostgreSQL pass's server would create and drop the
+        # parent's own test database (same name).
+        env={**{k: v for k, v in os.environ.items() if k != "DATABASE_URL"}, CHILD: str(tmp_path)},
         capture_output=True,
         text=True,
         timeout=SECONDS * 3,
