@@ -317,7 +317,10 @@ def awards_add(
     """
     decision = Decision.objects.select_for_update().select_related("authority").get(pk=decision.pk)
     if decision.status == DecisionStatus.ISSUED:
-        decision_ensure_draft(decision)
+        raise ValidationError(
+            f"Quyết định {decision.number} đã ban hành nên không sửa được. "
+            "Muốn thay đổi, hãy ban hành quyết định hủy bỏ hoặc đính chính."
+        )
     foreign = [a for a in awards if a.pk and a.decision_id != decision.pk]
     if foreign:
         raise ValidationError("Dòng khen thưởng thuộc quyết định khác, không sửa ở đây được.")

@@ -1670,8 +1670,13 @@ def _build_awards(lines, matched, created, types, reasons) -> tuple[list[Award],
             achievement=line.get("achievement") or "",
             period_from=line["period_from"],
             period_to=line["period_to"],
-            # The council's reason for a warned line: typed in the preview, or the file's column.
-            eligibility_override=(reasons.get(str(index)) or line.get("reason") or "").strip(),
+            # The council's reason for a warned line: typed in the preview, or the file's column;
+            # a line that meets the rule carries none, whatever the column says.
+            eligibility_override=(
+                (reasons.get(str(index)) or line.get("reason") or "").strip()
+                if line.get("warnings")
+                else ""
+            ),
         )
         setattr(award, KIND_FIELD[kind], recipient)
         if kind == INDIVIDUAL:

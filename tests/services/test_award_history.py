@@ -196,3 +196,17 @@ def test_truncating_the_register_is_refused_on_postgresql():
                 cursor.execute("SET LOCAL registry.allow_truncate = 'off'")
             refused(f"TRUNCATE {table} CASCADE")
     assert Award.objects.exists()
+
+
+def test_a_reason_column_is_kept_only_on_lines_the_rule_warns_about():
+    decision = factories.draft_decision(number=f"{next(_numbers)}/QĐ-UBND")
+    rows = [
+        ["STT", "Họ và tên", "Năm sinh", "Đơn vị công tác", "Thành tích", "Lý do vẫn đề nghị"],
+        [1, "Người Đủ Chuẩn", 1980, "UBND xã Hoàng Việt", "Năm 2022", "Không cần lý do"],
+    ]
+    batch = import_preview(
+        kind="danh-sach", data=xlsx(rows), file_name="ds.xlsx", decision=decision,
+        award_type=factories.award_type(),
+    )  # fmt: skip
+    import_confirm(batch=batch)
+    assert decision.awards.get().eligibility_override == ""
