@@ -27,8 +27,14 @@ def authority(code="vanlang-ubnd", **fields) -> Authority:
         "place_name": "Văn Lãng",
         "header": "CHỦ TỊCH ỦY BAN NHÂN DÂN HUYỆN VĂN LÃNG",
     }
+    term_start = fields.pop("term_start", None)
     defaults.update(fields)
-    return Authority.objects.get_or_create(code=code, defaults=defaults)[0]
+    found = Authority.objects.get_or_create(code=code, defaults=defaults)[0]
+    if term_start:
+        found.terms.get_or_create(
+            start=term_start, defaults={"name": f"{term_start.year}–{term_start.year + 5}"}
+        )
+    return found
 
 
 def award_type(code="giay-khen", **fields) -> AwardType:

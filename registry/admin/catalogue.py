@@ -3,6 +3,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from registry.models import (
     Authority,
+    AuthoritySuccession,
+    AuthorityTerm,
     AwardPower,
     AwardType,
     BaseSalary,
@@ -17,6 +19,20 @@ from .base import OfficeScopedAdmin
 
 # The legal catalogue is shared by every office (scope None): everyone reads it, only
 # administrators (who alone hold its change permissions) change it.
+
+
+class AuthorityTermInline(admin.TabularInline):
+    model = AuthorityTerm
+    extra = 0
+    fields = ["name", "start", "end", "legal_basis"]
+
+
+class AuthoritySuccessionInline(admin.TabularInline):
+    model = AuthoritySuccession
+    fk_name = "predecessor"
+    extra = 0
+    fields = ["successor", "since", "legal_basis"]
+    autocomplete_fields = ["successor"]
 
 
 @admin.register(Authority)
@@ -34,7 +50,8 @@ class AuthorityAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
     list_filter = ["chain", "level"]
     list_select_related = ["parent"]
     search_fields = ["name", "code", "place_name"]
-    autocomplete_fields = ["parent", "successor", "unit"]
+    autocomplete_fields = ["parent", "unit"]
+    inlines = [AuthorityTermInline, AuthoritySuccessionInline]
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -143,5 +160,13 @@ class CountedLoaiHinhAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
 
 @admin.register(CashRounding)
 class CashRoundingAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
-    list_display = ["step", "valid_from", "valid_to", "legal_basis", "confirmed"]
+    list_display = [
+        "step",
+        "household_factor",
+        "highest_title_only",
+        "valid_from",
+        "valid_to",
+        "legal_basis",
+        "confirmed",
+    ]
     list_filter = ["confirmed"]

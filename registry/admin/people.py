@@ -3,7 +3,7 @@ from django.db.models import Q
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from registry.models import Award, Collective, Household, Individual, Rating, Unit
+from registry.models import Award, Collective, Household, Individual, Rating, Unit, UnitSuccession
 from registry.models.awards import DecisionStatus
 from registry.selectors.scope import (
     citizen_id_display,
@@ -156,10 +156,19 @@ class MaskedHistoryHelper(HistoricalRecordContextHelper):
         return super().prepare_delta_change_value(change, value)
 
 
+class UnitSuccessionInline(admin.TabularInline):
+    model = UnitSuccession
+    fk_name = "predecessor"
+    extra = 0
+    fields = ["successor", "since", "legal_basis"]
+    autocomplete_fields = ["successor"]
+
+
 @admin.register(Unit)
 class UnitAdmin(OfficeScopedAdmin, FoldedSearchMixin, SimpleHistoryAdmin):
     scope = None  # one tree shared by every office; clerks may add units
-    list_display = ["name", "code", "parent", "valid_from", "valid_to", "successor"]
-    list_select_related = ["parent", "successor"]
-    autocomplete_fields = ["parent", "successor"]
+    list_display = ["name", "code", "parent", "valid_from", "valid_to"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+    inlines = [UnitSuccessionInline]
     search_help_text = "Tìm theo tên đơn vị."

@@ -2,6 +2,8 @@ from . import eligibility, printing, trust  # noqa: F401  (their models register
 from .awards import (
     Authority,
     AuthorityLevel,
+    AuthoritySuccession,
+    AuthorityTerm,
     Award,
     AwardPower,
     AwardType,
@@ -24,11 +26,21 @@ from .campaigns import (
 )
 from .imports import ImportBatch, ImportKind, ImportStatus, RecipientMerge
 from .law import BlocAwardRule, CashRounding, CountedLoaiHinh
-from .people import Collective, Gender, Household, Individual, RecipientCategory, Unit
+from .people import (
+    Collective,
+    Gender,
+    Household,
+    Individual,
+    RecipientCategory,
+    Unit,
+    UnitSuccession,
+)
 from .ratings import Discipline, Initiative, Rating, RatingGrade
 
 __all__ = [
     "Authority",
+    "AuthoritySuccession",
+    "AuthorityTerm",
     "AuthorityLevel",
     "Award",
     "AwardPower",
@@ -64,4 +76,5 @@ __all__ = [
     "TargetResult",
     "TargetSet",
     "Unit",
+    "UnitSuccession",
 ]

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -79,12 +80,6 @@ class Authority(Dated):
         choices=NumberingStyle.choices,
         default=NumberingStyle.YEARLY,
     )
-    term_start = models.DateField(
-        "nhiệm kỳ bắt đầu",
-        null=True,
-        blank=True,
-        help_text="Với cấp ủy Đảng: số quyết định chạy liên tục từ ngày này.",
-    )
     number_pattern = models.CharField(
         "mẫu số quyết định",
         max_length=40,
@@ -99,10 +94,10 @@ class Authority(Dated):
         related_name="authorities",
         verbose_name="địa bàn, đơn vị",
     )
-    successor = models.ForeignKey(
+    successors = models.ManyToManyField(
         "self",
-        models.PROTECT,
-        null=True,
+        through="AuthoritySuccession",
+        symmetrical=False,
         blank=True,
         related_name="predecessors",
         verbose_name="cấp kế thừa",
@@ -122,21 +117,93 @@ class Authority(Dated):
             models.CheckConstraint(
                 condition=Q(level__in=AuthorityLevel.values), name="authority_level_valid"
             ),
-            models.CheckConstraint(
-                condition=~Q(numbering=NumberingStyle.TERM) | Q(term_start__isnull=False),
-                name="authority_term_numbering_has_start",
-                violation_error_message="Đánh số theo nhiệm kỳ thì phải có ngày bắt đầu nhiệm kỳ.",
-            ),
         ]
 
     def __str__(self) -> str:
         return self.name
 
     def numbering_period(self, day) -> int:
-        """The period in which decision numbers are unique: the year, or the term's start year."""
-        if self.numbering == NumberingStyle.TERM and self.term_start:
-            return self.term_start.year
-        return day.year
+        """The period in which decision numbers are unique: the year, or the start year of the
+        term the day falls in (a Party committee numbers on from 1 in each new term)."""
+        if self.numbering != NumberingStyle.TERM:
+            return day.year
+        term = self.term_on(day)
+        if term is None:
+            raise ValidationError(
+                {
+                    "signed_date": f"{self.name} đánh số quyết định theo nhiệm kỳ nhưng chưa có "
+                    f"nhiệm kỳ nào gồm ngày {day:%d/%m/%Y}. Hãy thêm nhiệm kỳ trong mục Cấp khen "
+                    "thưởng."
+                }
+            )
+        return term.start.year
+
+    def term_on(self, day) -> "AuthorityTerm | None":
+        """The term in force on the day: the latest started on or before it and not yet ended."""
+        terms = sorted(self.terms.all(), key=lambda t: t.start, reverse=True)
+        return next((t for t in terms if t.start <= day and (t.end is None or day <= t.end)), None)
+
+
+class AuthorityTerm(models.Model):
+    """A term (nhiệm kỳ) of a Party committee: its decision numbers run on from 1 within it."""
+
+    authority = models.ForeignKey(
+        Authority, models.CASCADE, related_name="terms", verbose_name="cấp khen thưởng"
+    )
+    name = models.CharField("nhiệm kỳ", max_length=40, help_text="Ví dụ: 2025–2030.")
+    start = models.DateField("bắt đầu", help_text="Ngày bế mạc đại hội hoặc ngày ra quyết định.")
+    end = models.DateField("kết thúc", null=True, blank=True)
+    legal_basis = models.CharField("căn cứ", max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "nhiệm kỳ"
+        verbose_name_plural = "nhiệm kỳ"
+        ordering = ["authority", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "start"], name="authorityterm_unique"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="authorityterm_ordered",
+                violation_error_message="Ngày kết thúc nhiệm kỳ phải sau ngày bắt đầu.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authority} – nhiệm kỳ {self.name}"
+
+
+class AuthoritySuccession(models.Model):
+    """An authority that ended and one of those that took over its powers (one row each)."""
+
+    predecessor = models.ForeignKey(
+        Authority, models.CASCADE, related_name="succeeded_by", verbose_name="cấp đã chấm dứt"
+    )
+    successor = models.ForeignKey(
+        Authority, models.PROTECT, related_name="succeeds", verbose_name="cấp kế thừa"
+    )
+    since = models.DateField("từ ngày")
+    legal_basis = models.CharField("căn cứ", max_length=500)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "cấp kế thừa"
+        verbose_name_plural = "cấp kế thừa"
+        ordering = ["predecessor", "successor"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"], name="authoritysuccession_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(predecessor=models.F("successor")),
+                name="authoritysuccession_not_self",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor}"
 
 
 class AwardFamily(models.TextChoices):
@@ -398,6 +465,17 @@ class Decision(models.Model):
     def save(self, *args, **kwargs):
         self.refresh_keys()
         super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.authority_id and self.signed_date:
+            # The one check of the authority's own validity, whatever path saves the decision.
+            from registry.selectors.law import authority_lapse
+
+            lapse = authority_lapse(authority=self.authority, day=self.signed_date)
+            if lapse:
+                raise ValidationError({"signed_date": lapse})
+            self.numbering_period = self.authority.numbering_period(self.signed_date)
 
     @property
     def is_issued(self) -> bool:

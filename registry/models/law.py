@@ -120,11 +120,26 @@ class CountedLoaiHinh(Dated):
 
 
 class CashRounding(Dated):
-    """How cash rewards are rounded up (to tens of thousands of đồng under the decrees)."""
+    """The decree's principles for cash in force: rounding, households, one title a period."""
 
     step = models.PositiveIntegerField(
         "làm tròn lên bội số của (đồng)",
         help_text="10000: làm tròn lên hàng chục nghìn đồng; 0: giữ nguyên số tiền.",
+    )
+    household_factor = models.DecimalField(
+        "hộ gia đình nhận gấp (lần mức cá nhân)",
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="1.5: hộ gia đình được thưởng gấp 1,5 lần mức tiền thưởng đối với cá nhân. "
+        "Để trống khi chưa có quy định (tiền thưởng hộ gia đình là chưa xác định).",
+    )
+    highest_title_only = models.BooleanField(
+        "nhiều danh hiệu cùng thời gian chỉ nhận mức cao nhất",
+        default=False,
+        help_text="Cùng một thời gian, một đối tượng đạt nhiều danh hiệu thi đua thì chỉ nhận "
+        "tiền thưởng của danh hiệu có mức cao nhất.",
     )
     legal_basis = models.CharField("căn cứ pháp lý", max_length=500)
     confirmed = models.BooleanField(
@@ -136,10 +151,16 @@ class CashRounding(Dated):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "quy tắc làm tròn tiền thưởng"
-        verbose_name_plural = "quy tắc làm tròn tiền thưởng"
+        verbose_name = "nguyên tắc tính tiền thưởng"
+        verbose_name_plural = "nguyên tắc tính tiền thưởng"
         ordering = ["-valid_from"]
-        constraints = [period_check("cashrounding_valid_period")]
+        constraints = [
+            period_check("cashrounding_valid_period"),
+            models.CheckConstraint(
+                condition=Q(household_factor__isnull=True) | Q(household_factor__gt=0),
+                name="cashrounding_household_factor_positive",
+            ),
+        ]
 
     def __str__(self) -> str:
         amount = f"{self.step:,}".replace(",", ".")

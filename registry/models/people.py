@@ -37,14 +37,14 @@ class Unit(Dated):
         related_name="children",
         verbose_name="trực thuộc",
     )
-    successor = models.ForeignKey(
+    successors = models.ManyToManyField(
         "self",
-        models.PROTECT,
-        null=True,
+        through="UnitSuccession",
+        symmetrical=False,
         blank=True,
         related_name="predecessors",
         verbose_name="đơn vị kế thừa",
-        help_text="Khi đơn vị sáp nhập hoặc giải thể: đơn vị tiếp nhận.",
+        help_text="Khi đơn vị sáp nhập, chia tách hoặc giải thể: các đơn vị tiếp nhận.",
     )
     search_key = models.CharField(max_length=255, editable=False, db_index=True, default="")
     sort_key = models.CharField(max_length=1024, editable=False, db_index=True, default="")
@@ -57,9 +57,6 @@ class Unit(Dated):
         ordering = ["sort_key"]
         constraints = [
             period_check("unit_valid_period"),
-            models.CheckConstraint(
-                condition=~Q(successor=models.F("id")), name="unit_not_own_successor"
-            ),
         ]
 
     def __str__(self) -> str:
@@ -72,6 +69,37 @@ class Unit(Dated):
     def save(self, *args, **kwargs):
         self.refresh_keys()
         super().save(*args, **kwargs)
+
+
+class UnitSuccession(models.Model):
+    """A unit merged, split or dissolved, and one of the units that took it over."""
+
+    predecessor = models.ForeignKey(
+        Unit, models.CASCADE, related_name="succeeded_by", verbose_name="đơn vị cũ"
+    )
+    successor = models.ForeignKey(
+        Unit, models.PROTECT, related_name="succeeds", verbose_name="đơn vị kế thừa"
+    )
+    since = models.DateField("từ ngày")
+    legal_basis = models.CharField("căn cứ", max_length=500)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "đơn vị kế thừa"
+        verbose_name_plural = "đơn vị kế thừa"
+        ordering = ["predecessor", "successor"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"], name="unitsuccession_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(predecessor=models.F("successor")), name="unitsuccession_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor}"
 
 
 class Recipient(models.Model):

@@ -16,6 +16,8 @@ from django.db import transaction
 
 from registry.models import (
     Authority,
+    AuthoritySuccession,
+    AuthorityTerm,
     AwardPower,
     AwardType,
     BaseSalary,
@@ -77,7 +79,6 @@ def catalogue_load(*, path: Path | str | None = None) -> dict[str, dict[str, int
                 "place_name": row["place_name"],
                 "header": row.get("header", ""),
                 "numbering": row.get("numbering", "nam"),
-                "term_start": day(row.get("term_start")),
                 "number_pattern": row["number_pattern"],
                 "valid_from": day(row.get("valid_from")),
                 "valid_to": day(row.get("valid_to")),
@@ -98,6 +99,7 @@ def catalogue_load(*, path: Path | str | None = None) -> dict[str, dict[str, int
                 {"parent": authorities[parent_code]},
                 counts("authorities"),
             )
+        _terms_and_successors_load(data["authorities"], authorities, counts)
 
         for group in data["powers"]:
             for type_code in group["award_types"]:
@@ -157,6 +159,36 @@ def catalogue_load(*, path: Path | str | None = None) -> dict[str, dict[str, int
     return result
 
 
+def _terms_and_successors_load(rows: list[dict], authorities: dict, counts) -> None:
+    """A Party committee's numbered terms; an ended authority's successors (one or several)."""
+    for row in rows:
+        authority = authorities[row["code"]]
+        for term in row.get("terms", []):
+            upsert(
+                AuthorityTerm,
+                {"authority": authority, "start": day(term["start"])},
+                {
+                    "name": term["name"],
+                    "end": day(term.get("end")),
+                    "legal_basis": term.get("legal_basis", ""),
+                },
+                counts("authority_terms"),
+            )
+        for succession in row.get("successors", []):
+            code = succession["code"]
+            if code not in authorities:
+                raise ValidationError(
+                    f"authorities: cấp kế thừa mã “{code}” của “{row['code']}” chưa có trong "
+                    "danh mục. Hãy thêm vào authorities hoặc sửa mã trong tệp."
+                )
+            upsert(
+                AuthoritySuccession,
+                {"predecessor": authority, "successor": authorities[code]},
+                {"since": day(succession["since"]), "legal_basis": succession["legal_basis"]},
+                counts("authority_successions"),
+            )
+
+
 def _law_load(data: dict, types: dict[str, AwardType], counts) -> None:
     """The dated law rows; a file without a section leaves those rows as they are."""
 
@@ -208,6 +240,10 @@ def _law_load(data: dict, types: dict[str, AwardType], counts) -> None:
             {
                 "valid_to": day(row.get("valid_to")),
                 "step": row["step"],
+                "household_factor": Decimal(str(row["household_factor"]))
+                if row.get("household_factor") is not None
+                else None,
+                "highest_title_only": row.get("highest_title_only", False),
                 "legal_basis": row["legal_basis"],
                 "confirmed": row.get("confirmed", True),
             },
