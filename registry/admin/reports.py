@@ -36,6 +36,11 @@ class AnnualReportForm(forms.Form):
         to_field_name="code",
     )
     subtree = forms.BooleanField(label="Gồm cả các cấp trực thuộc", required=False)
+    with_predecessors = forms.BooleanField(
+        label="Gồm cả cấp tiền nhiệm đã chấm dứt",
+        required=False,
+        help_text="Ví dụ: xã mới từ 01/7/2025 gồm cả khen thưởng của huyện trước đó.",
+    )
     basis = forms.ChoiceField(
         label="Tính năm theo",
         choices=[(b, BASIS_SHORT[b].capitalize()) for b in BASES],
@@ -58,6 +63,8 @@ def _filename(summary, ext: str) -> str:
     scope = summary.authority.code if summary.authority else "toan-bo"
     if summary.subtree:
         scope += "-va-truc-thuoc"
+    if summary.with_predecessors:
+        scope += "-va-tien-nhiem"
     return f"bao-cao-khen-thuong-{summary.year}-{scope}-{summary.basis}.{ext}"
 
 
@@ -77,6 +84,7 @@ def annual_report_view(request):
             authority=form.cleaned_data["authority"],
             subtree=form.cleaned_data["subtree"],
             basis=form.cleaned_data["basis"],
+            with_predecessors=form.cleaned_data["with_predecessors"],
         )
         fmt = request.GET.get("format")
         if fmt == "xlsx":

@@ -50,7 +50,7 @@ from registry.models.eligibility import (
     EligibilityRule,
 )
 from registry.models.ratings import InitiativeLevel
-from registry.selectors.law import counted_loai_hinh
+from registry.selectors.law import authority_with_predecessors, counted_loai_hinh
 
 GRADE_RANK = {"HTXSNV": 4, "HTTNV": 3, "HTNV": 2, "KHTNV": 1}
 LEVEL_RANK = {
@@ -724,15 +724,17 @@ def rule_check(
 
 # --------------------------------------------------------------------------- nominee lists
 def authority_subtree_ids(authority: Authority) -> list[int]:
-    """The authority and every authority below it (one query)."""
+    """The authority, the authorities it succeeded (a commune's people were recorded by the
+    district before 1/7/2025) and every authority below them; a query per step back, one more."""
     children: dict[int | None, list[int]] = defaultdict(list)
     for pk, parent in Authority.objects.values_list("id", "parent_id"):
         children[parent].append(pk)
-    found, todo = [], [authority.pk]
+    found, todo = set(), authority_with_predecessors(authority)
     while todo:
         pk = todo.pop()
-        found.append(pk)
-        todo.extend(children.get(pk, []))
+        if pk not in found:
+            found.add(pk)
+            todo.extend(children.get(pk, []))
     return sorted(found)
 
 

@@ -49,6 +49,7 @@ from registry.models import (
 from registry.models.awards import AwardLevel, DecisionStatus
 from registry.models.campaigns import CampaignForm
 from registry.selectors.amendments import AMENDED, with_amended_text
+from registry.selectors.law import authority_with_predecessors
 from registry.text import name_sort_key
 
 ACHIEVEMENT = "achievement"
@@ -161,6 +162,7 @@ class Summary:
     authority: Authority | None
     subtree: bool
     authority_ids: list[int] | None
+    with_predecessors: bool
     totals: Counts
     previous: Counts
     by_award_type: list[Line]
@@ -184,9 +186,12 @@ class Summary:
     def scope_label(self) -> str:
         if self.authority is None:
             return "Toàn bộ sổ khen thưởng"
+        label = self.authority.name
         if self.subtree:
-            return f"{self.authority.name} và các cấp trực thuộc"
-        return self.authority.name
+            label = f"{label} và các cấp trực thuộc"
+        if self.with_predecessors:
+            label = f"{label} (gồm cả cấp tiền nhiệm)"
+        return label
 
     def awards(self) -> QuerySet:
         """The year's award lines for the archive list (revoked ones included, marked)."""
@@ -233,6 +238,7 @@ class Summary:
             "basis_label": self.basis_label,
             "authority": self.authority.code if self.authority else None,
             "subtree": self.subtree,
+            "with_predecessors": self.with_predecessors,
             "totals": self.totals.as_dict(),
             "previous": self.previous.as_dict(),
             "rows": [
@@ -287,10 +293,18 @@ def authority_subtree_ids(authority: Authority) -> list[int]:
     return sorted(found)
 
 
-def _authority_ids(authority: Authority | None, subtree: bool) -> list[int] | None:
+def _authority_ids(
+    authority: Authority | None, subtree: bool, with_predecessors: bool = False
+) -> list[int] | None:
     if authority is None:
         return None
-    return authority_subtree_ids(authority) if subtree else [authority.pk]
+    roots = authority_with_predecessors(authority) if with_predecessors else [authority.pk]
+    if not subtree:
+        return roots
+    found: set[int] = set()
+    for pk in roots:
+        found.update(authority_subtree_ids(Authority(pk=pk)))
+    return sorted(found)
 
 
 def _issued(authority_ids: list[int] | None) -> QuerySet:
@@ -524,15 +538,19 @@ def annual_summary(
     authority: Authority | None = None,
     subtree: bool = False,
     basis: str = ACHIEVEMENT,
+    with_predecessors: bool = False,
 ) -> Summary:
     """The year's report for one authority (with those below it, if subtree) or the registry.
+
+    with_predecessors adds the awards of the authorities it succeeded (an abolished district's
+    whole register: it is not split among the communes that took it over).
 
     A fixed number of queries whatever the size of the registry.
     """
     if basis not in BASES:
         raise ValueError(f"Cách tính năm không hợp lệ: {basis!r} (chọn achievement hoặc decision).")
     year = int(year)
-    authority_ids = _authority_ids(authority, subtree)
+    authority_ids = _authority_ids(authority, subtree, with_predecessors)
     awards = _issued(authority_ids)
     award_types = {t.pk: t for t in AwardType.objects.all()}
     authority_names = dict(Authority.objects.values_list("pk", "name"))
@@ -602,6 +620,7 @@ def annual_summary(
         authority=authority,
         subtree=subtree,
         authority_ids=authority_ids,
+        with_predecessors=with_predecessors,
         totals=totals,
         previous=previous,
         by_award_type=by_award_type,

@@ -28,9 +28,11 @@ from registry.models import (
     Individual,
     RecipientKind,
 )
-from registry.models.awards import DecisionStatus
+from registry.models.awards import AwardFamily, DecisionStatus, LoaiHinh
+from registry.models.law import CashRounding
 from registry.selectors.eligibility import award_eligibility_warnings
-from registry.selectors.law import cash_rounding_step
+from registry.selectors.law import authority_lapse, cash_principles
+from registry.text import fold
 
 Recipient = Collective | Individual | Household
 
@@ -114,39 +116,70 @@ def award_snapshot(award: Award) -> None:
         award.recipient_unit = award.recipient_unit or recipient.address
 
 
+_UNSET = object()
+
+
 def award_cash_amount(
-    *, award_type: AwardType, recipient_kind: str, authority: Authority, day: date
+    *,
+    award_type: AwardType,
+    recipient_kind: str,
+    authority: Authority,
+    day: date,
+    principles: CashRounding | None | object = _UNSET,
 ) -> int | None:
-    """Cash in đồng from the dated tables, or None when no row covers the day ('chưa xác định')."""
-    multiples = CashMultiple.objects.filter(
+    """Cash in đồng from the dated tables, or None when no row covers the day ('chưa xác định').
+
+    A household with no row of its own gets the individual amount times the household factor
+    of the decree in force (1.5 under Nghị định 152/2025)."""
+    if principles is _UNSET:
+        principles = cash_principles(day=day)
+    kinds = [recipient_kind]
+    factor = Decimal(1)
+    if recipient_kind == RecipientKind.HOUSEHOLD and principles and principles.household_factor:
+        kinds.append(RecipientKind.INDIVIDUAL)
+    rows = CashMultiple.objects.filter(
         CashMultiple.valid_on_q(day),
         award_type=award_type,
-        recipient_kind=recipient_kind,
+        recipient_kind__in=kinds,
         chain=authority.chain,
         level__in=[authority.level, ""],
-    ).order_by("-level")  # a row for the authority's own level beats a row for every level
-    multiple = multiples.values_list("multiple", flat=True).first()
+    ).values_list("recipient_kind", "level", "multiple")
+    # The recipient's own row beats the derived one; a row for the authority's level beats a
+    # row for every level.
+    best = max(rows, key=lambda row: (row[0] == recipient_kind, row[1] != ""), default=None)
     base = (
         BaseSalary.objects.filter(valid_from__lte=day)
         .order_by("-valid_from")
         .values_list("amount", flat=True)
         .first()
     )
-    if multiple is None or base is None:
+    if best is None or base is None:
         return None
-    amount = Decimal(multiple) * base
-    step = cash_rounding_step(day=day)
+    if best[0] != recipient_kind:
+        factor = principles.household_factor
+    amount = Decimal(best[2]) * factor * base
+    step = principles.step if principles else 0
     if step > 0:
         return int(math.ceil(amount / step) * step)
     return int(amount)
 
 
+def _recipient_key(award: Award) -> tuple | None:
+    ids = (award.collective_id, award.individual_id, award.household_id)
+    return ids if sum(1 for i in ids if i) == 1 else None
+
+
 def awards_price(*, decision: Decision, awards: list[Award]) -> None:
-    """Set each line's cash from the tables in force on the decision's date (one lookup a type)."""
+    """Set each line's cash from the tables in force on the decision's date (one lookup a type).
+
+    Where the decree pays only the highest title of a period, a recipient's titles of one period
+    are paid once: the highest line keeps its amount, the others get 0; a title already paid by
+    an issued decision is never rewritten (the payout sheet shows what was paid before)."""
+    day = decision.signed_date
+    principles = cash_principles(day=day)
     cash: dict[tuple, int | None] = {}
     for award in awards:
-        ids = (award.collective_id, award.individual_id, award.household_id)
-        if not award.award_type_id or sum(1 for i in ids if i) != 1:
+        if not award.award_type_id or _recipient_key(award) is None:
             continue
         key = (award.award_type_id, award.recipient_kind)
         if key not in cash:
@@ -154,20 +187,145 @@ def awards_price(*, decision: Decision, awards: list[Award]) -> None:
                 award_type=award.award_type,
                 recipient_kind=award.recipient_kind,
                 authority=decision.authority,
-                day=decision.signed_date,
+                day=day,
+                principles=principles,
             )
         award.cash_amount = cash[key]
+    if principles and principles.highest_title_only:
+        _highest_title_only(decision, awards)
 
 
-def awards_problems(*, decision: Decision, awards: list[Award]) -> list[dict[str, list[str]]]:
+def titles_paid_before(awards: list[Award], *, exclude_decision_id=None) -> dict[tuple, list]:
+    """Issued, unrevoked titles with cash for the same recipients, by (recipient, period):
+    [(amount, award)], one query."""
+    keys = {_recipient_key(a) for a in awards} - {None}
+    if not keys:
+        return {}
+    rows = (
+        Award.objects.filter(
+            award_type__family=AwardFamily.TITLE,
+            decision__status=DecisionStatus.ISSUED,
+            revoked_by__isnull=True,
+            cash_amount__isnull=False,
+        )
+        .filter(
+            Q(collective_id__in={k[0] for k in keys if k[0]})
+            | Q(individual_id__in={k[1] for k in keys if k[1]})
+            | Q(household_id__in={k[2] for k in keys if k[2]})
+        )
+        .exclude(decision_id=exclude_decision_id)
+        .select_related("award_type", "decision")
+    )
+    paid: dict[tuple, list] = {}
+    for other in rows:
+        key = (_recipient_key(other), other.period_from, other.period_to)
+        paid.setdefault(key, []).append((other.cash_amount, other))
+    return paid
+
+
+def awards_cash_notes(*, decision: Decision, awards: list[Award]) -> dict[int, tuple[str, int]]:
+    """For the payout sheet: lines the one-title-a-period rule touches, as {pk: (note, to_pay)}.
+
+    A line priced 0 names the higher title paid instead; a line whose recipient was already paid
+    a lower title of the period by an earlier decision is paid only the difference."""
+    principles = cash_principles(day=decision.signed_date)
+    if not principles or not principles.highest_title_only:
+        return {}
+    titles = [
+        a for a in awards if a.cash_amount is not None and a.award_type.family == AwardFamily.TITLE
+    ]
+    paid = titles_paid_before(titles, exclude_decision_id=decision.pk)
+    notes: dict[int, tuple[str, int]] = {}
+    for award in titles:
+        key = (_recipient_key(award), award.period_from, award.period_to)
+        earlier = [
+            (amount, other)
+            for amount, other in paid.get(key, [])
+            if decision.issued_at is None or other.decision.issued_at < decision.issued_at
+        ]
+        siblings = [
+            a
+            for a in titles
+            if a is not award
+            and (_recipient_key(a), a.period_from, a.period_to) == key
+            and a.cash_amount > award.cash_amount
+        ]
+        if award.cash_amount == 0 and (siblings or earlier):
+            higher = siblings[0].award_type.name if siblings else earlier[0][1].award_type.name
+            notes[award.pk] = (
+                f"Không chi: cùng thời gian {award.period_label} đã hưởng mức thưởng cao hơn "
+                f"({higher}); chỉ nhận tiền thưởng của danh hiệu cao nhất.",
+                0,
+            )
+        elif earlier:
+            before, other = max(earlier, key=lambda pair: pair[0])
+            to_pay = max(award.cash_amount - before, 0)
+            amount = f"{before:,}".replace(",", ".")
+            notes[award.pk] = (
+                f"Đã nhận {amount} đ cho {other.award_type.name} cùng thời gian "
+                f"(quyết định {other.decision.number}): chỉ chi phần chênh lệch.",
+                to_pay,
+            )
+    return notes
+
+
+def _highest_title_only(decision: Decision, awards: list[Award]) -> None:
+    titles = [
+        a
+        for a in awards
+        if a.cash_amount is not None
+        and a.award_type_id
+        and a.award_type.family == AwardFamily.TITLE
+        and _recipient_key(a) is not None
+    ]
+    groups: dict[tuple, list[Award]] = {}
+    for award in titles:
+        groups.setdefault((_recipient_key(award), award.period_from, award.period_to), []).append(
+            award
+        )
+    paid = titles_paid_before(titles, exclude_decision_id=decision.pk) if titles else {}
+    for key, lines in groups.items():
+        before = max((amount for amount, _ in paid.get(key, [])), default=0)
+        lines.sort(key=lambda a: a.cash_amount, reverse=True)
+        top, rest = lines[0], lines[1:]
+        if top.cash_amount <= before:
+            rest = lines
+        for award in rest:
+            award.cash_amount = 0
+
+
+_OWN_CONTENT = (LoaiHinh.ONE_OFF, LoaiHinh.THEMATIC)
+
+
+def achievement_key(award: Award, loai_hinh: str = "") -> tuple:
+    """What one achievement is: its loại hình, its period and, for a one-off feat or a theme,
+    its own movement or content (two feats of one year are two achievements)."""
+    kind = award.loai_hinh or loai_hinh
+    content = ""
+    if kind in _OWN_CONTENT:
+        content = (
+            f"phong-trao-{award.campaign_id}" if award.campaign_id else fold(award.achievement)
+        )
+    return (kind, award.period_from, award.period_to, content)
+
+
+def awards_problems(
+    *, decision: Decision, awards: list[Award], unclear: list[list[str]] | None = None
+) -> list[dict[str, list[str]]]:
     """The rules award lines must meet, checked for a batch in a bounded number of queries.
 
     Returns, for each award in order, its problems by field ("__all__" for the line); Vietnamese.
+    `unclear`, when given, receives for each line the one-off or thematic awards of the same
+    type and period whose content does not tell the two feats apart: the law allows two feats,
+    so the line goes on with the council's reason rather than being refused.
     """
     problems: list[dict[str, list[str]]] = [{} for _ in awards]
     day = decision.signed_date
     allowed: dict[int, bool] = {}
-    if day:
+    # A lapsed authority is refused once, by the decision (Decision.clean, decision_authority_check),
+    # not again on every line.
+    lapsed = bool(day and authority_lapse(authority=decision.authority, day=day))
+    if day and not lapsed:
         type_ids = {a.award_type_id for a in awards if a.award_type_id}
         powered = set(
             AwardPower.objects.filter(
@@ -183,13 +341,12 @@ def awards_problems(*, decision: Decision, awards: list[Award]) -> list[dict[str
     def add(index: int, field: str, message: str) -> None:
         problems[index].setdefault(field, []).append(message)
 
-    def recipient_key(award: Award) -> tuple | None:
-        ids = (award.collective_id, award.individual_id, award.household_id)
-        return ids if sum(1 for i in ids if i) == 1 else None
+    recipient_key = _recipient_key
 
-    # Earlier awards to the same recipients for the same type and period (one query).
+    # Earlier awards to the same recipients of the same types (one query).
     keys = {recipient_key(a) for a in awards} - {None}
     earlier: dict[tuple, Award] = {}
+    loose: dict[tuple, list[Award]] = {}  # one-off and thematic awards, content left out
     if keys:
         siblings = Award.objects.filter(
             award_type_id__in={a.award_type_id for a in awards},
@@ -201,8 +358,10 @@ def awards_problems(*, decision: Decision, awards: list[Award]) -> list[dict[str
             | Q(household_id__in={k[2] for k in keys if k[2]})
         ).exclude(pk__in=[a.pk for a in awards if a.pk])
         for other in siblings:
-            key = (recipient_key(other), other.award_type_id, other.period_from, other.period_to)
+            key = (recipient_key(other), other.award_type_id, *achievement_key(other))
             earlier.setdefault(key, other)
+            if other.loai_hinh in _OWN_CONTENT:
+                loose.setdefault(key[:5], []).append(other)
 
     seen: dict[tuple, int] = {}
     for index, award in enumerate(awards):
@@ -235,7 +394,7 @@ def awards_problems(*, decision: Decision, awards: list[Award]) -> list[dict[str
                 "award_type",
                 f"{award_type.name} không tặng cho {RecipientKind(award.recipient_kind).label.lower()}.",
             )
-        if day and not allowed.get(award_type.pk, False):
+        if day and not lapsed and not allowed.get(award_type.pk, False):
             add(
                 index,
                 "award_type",
@@ -244,7 +403,7 @@ def awards_problems(*, decision: Decision, awards: list[Award]) -> list[dict[str
             )
         if key is None or not award.period_to:
             continue
-        line_key = (key, award_type.pk, award.period_from, award.period_to)
+        line_key = (key, award_type.pk, *achievement_key(award, decision.loai_hinh))
         if line_key in seen:
             add(
                 index,
@@ -260,6 +419,17 @@ def awards_problems(*, decision: Decision, awards: list[Award]) -> list[dict[str
                 f"{award.recipient} đã được tặng {award_type.name} cho thành tích {award.period_label} "
                 f"(quyết định {twin.decision.number}). Một thành tích không khen hai lần.",
             )
+        elif unclear is not None and line_key[2] in _OWN_CONTENT:
+            for other in loose.get(line_key[:5], []):
+                if not line_key[5] or not achievement_key(other)[3]:
+                    unclear[index].append(
+                        f"{award.recipient} đã được tặng {award_type.name} "
+                        f"{other.get_loai_hinh_display().lower()} năm {award.period_label} "
+                        f"(quyết định {other.decision.number}) mà nội dung thành tích không ghi "
+                        "rõ để phân biệt. Hãy ghi nội dung thành tích (hoặc phong trào) của "
+                        "từng lần khen."
+                    )
+                    break
     return problems
 
 
@@ -269,15 +439,25 @@ def awards_check(
     """awards_problems() plus the rule in force: a line whose recipient does not meet it needs
     the council's reason (eligibility_override). A past decision copied from a register was
     signed under the rules of its day: its lines are recorded, not judged again."""
-    problems = awards_problems(decision=decision, awards=awards)
+    unclear: list[list[str]] = [[] for _ in awards]
+    problems = awards_problems(decision=decision, awards=awards, unclear=unclear)
     if past:
         return problems
     clean = [index for index, found in enumerate(problems) if not found]
     warnings = award_eligibility_warnings(decision=decision, awards=[awards[i] for i in clean])
     for index, found in zip(clean, warnings, strict=True):
+        found = [*unclear[index], *found]
         if found and not (awards[index].eligibility_override or "").strip():
             problems[index]["eligibility_override"] = [*found, ELIGIBILITY_REASON_NEEDED]
     return problems
+
+
+def decision_authority_check(decision: Decision) -> None:
+    """Refuse, once for the whole decision, an authority that cannot sign on its date."""
+    if decision.signed_date and decision.authority_id:
+        lapse = authority_lapse(authority=decision.authority, day=decision.signed_date)
+        if lapse:
+            raise ValidationError(lapse)
 
 
 def _line_label(award: Award) -> str:
@@ -321,6 +501,7 @@ def awards_add(
             f"Quyết định {decision.number} đã ban hành nên không sửa được. "
             "Muốn thay đổi, hãy ban hành quyết định hủy bỏ hoặc đính chính."
         )
+    decision_authority_check(decision)
     foreign = [a for a in awards if a.pk and a.decision_id != decision.pk]
     if foreign:
         raise ValidationError("Dòng khen thưởng thuộc quyết định khác, không sửa ở đây được.")

@@ -19,6 +19,7 @@ from registry.services.awards import (
     awards_check,
     awards_price,
     awards_problems,
+    decision_authority_check,
     decision_ensure_draft,
     history_user,
     problems_as_messages,
@@ -139,6 +140,7 @@ def decision_issue(*, decision: Decision, user=None, past: bool = False) -> Deci
     decision_ensure_draft(decision)
     if not decision.number.strip():
         raise ValidationError({"number": "Chưa có số quyết định."})
+    decision_authority_check(decision)
     awards = list(
         decision.awards.select_related(
             "award_type", "decision__authority", "collective", "individual", "household"

@@ -32,6 +32,7 @@ from registry.models import (
     TargetResult,
     TargetSet,
     Unit,
+    UnitSuccession,
 )
 from registry.services.accounts import demo_clerks_ensure
 from registry.services.awards import awards_add, recipient_fields
@@ -98,6 +99,17 @@ class _Loader:
                     "valid_to": _day(row.get("valid_to")),
                 },
             )
+        # Successors may come later in the file: a second pass, as the catalogue does.
+        for row in self.data["units"]:
+            for succession in row.get("successors", []):
+                self.get_or_create(
+                    UnitSuccession,
+                    {
+                        "predecessor": self.units[row["code"]],
+                        "successor": self.units[succession["code"]],
+                    },
+                    {"since": _day(succession["since"]), "legal_basis": succession["legal_basis"]},
+                )
         # The catalogue knows authorities, the demo knows their localities: link where unset.
         for code, unit_code in self.data["authority_units"].items():
             authority = self.authorities[code]

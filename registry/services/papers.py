@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from registry.models import Award, Chain, Collective, Decision, Individual
 from registry.models.awards import DecisionStatus
+from registry.services.awards import awards_cash_notes
 from registry.services.certificates import html_to_pdf, long_date, signer_lines
 from registry.services.numbers_vi import amount_in_words
 
@@ -269,7 +270,16 @@ def decision_docx(*, decision: Decision) -> bytes:
 
 def payout_sheet_data(*, decision: Decision) -> dict:
     decision = Decision.objects.select_related("authority").get(pk=decision.pk)
-    rows = [_recipient_row(a) for a in _awards_of(decision)]
+    awards = list(_awards_of(decision))
+    # Several titles of one period are paid once, at the highest (Nghị định 152/2025 Điều 49).
+    notes = awards_cash_notes(decision=decision, awards=awards)
+    rows = []
+    for award in awards:
+        row = _recipient_row(award)
+        if award.pk in notes:
+            row["note"], row["cash"] = notes[award.pk]
+            row["cash_text"] = money(row["cash"])
+        rows.append(row)
     known = [r["cash"] for r in rows if r["cash"] is not None]
     total = sum(known)
     return {

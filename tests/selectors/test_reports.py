@@ -76,7 +76,10 @@ def test_subtree_ids_follow_parents(django_assert_max_num_queries):
     with django_assert_max_num_queries(1):
         ids = authority_subtree_ids(root)
     codes = set(Authority.objects.filter(pk__in=ids).values_list("code", flat=True))
-    assert codes == {"langson-tu", "vanlang-hu", "caoloc-hu", "bacson-hu"}
+    # The district committees until 30/6/2025, the communes' Party committees after.
+    assert codes == {"langson-tu", "vanlang-hu", "caoloc-hu", "bacson-hu"} | {
+        f"xa-{name}-du" for name in ("na-sam", "hoang-van-thu", "thuy-hung", "van-lang", "hoi-hoan")
+    }
 
 
 # ------------------------------------------------------------------ the seed figures
@@ -470,4 +473,4 @@ def test_command_whole_registry_and_errors(tmp_path):
             "-o",
             "-",
         )
-    assert Decision.objects.filter(status="issued").count() == 10
+    assert Decision.objects.filter(status="issued").count() == 12

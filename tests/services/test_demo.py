@@ -66,10 +66,16 @@ def test_award_lines_match_the_articles():
     counts = award_counts()
     for key, expected in ARTICLE_AWARDS.items():
         assert dict(counts[key]) == expected, key
-    # Beyond the articles' counts, only the Chiến sĩ thi đua cơ sở of the three school years.
+    # Beyond the articles' counts, only the Chiến sĩ thi đua cơ sở of the three school years and
+    # the two decisions of 2025 past the reform (the commune of Na Sầm, its Party committee).
     extra = {
         ("honglinh-ubnd", year): {("ca-nhan", "thuong-xuyen"): 3} for year in (2021, 2022, 2023)
     }
+    extra[("xa-na-sam-ubnd", 2025)] = {
+        ("ca-nhan", "thuong-xuyen"): 9,
+        ("tap-the", "thuong-xuyen"): 2,
+    }
+    extra[("xa-na-sam-du", 2025)] = {("ca-nhan", "thuong-xuyen"): 2, ("tap-the", "thuong-xuyen"): 2}
     assert {key: dict(found) for key, found in counts.items()} == {**ARTICLE_AWARDS, **extra}
     # The culture movement's awards are tied to the Nghị quyết 19-NQ/HU campaign, over 2021–2022.
     thematic = Award.objects.filter(authority__code="vanlang-ubnd", loai_hinh="chuyen-de")
@@ -81,6 +87,7 @@ def test_award_lines_match_the_articles():
         "cstd-co-so",
         "cstd-tinh",
         "hcld-2",
+        "ldtt",  # the commune chair's Lao động tiên tiến of 2025
     }
     order = Award.objects.get(authority__code="chu-tich-nuoc")
     assert (order.award_type.code, order.recipient_name) == (
@@ -121,7 +128,7 @@ def test_honorees_meet_their_streaks():
 
 
 def test_decisions_are_issued_gapless_and_before_their_ceremonies():
-    assert Decision.objects.count() == 10
+    assert Decision.objects.count() == 12  # the articles' ten and two of late 2025
     assert not Decision.objects.exclude(status="issued").exists()
     numbers: dict[str, list[int]] = defaultdict(list)
     for code, number in Award.objects.values_list("authority__code", "register_number"):
@@ -204,7 +211,7 @@ def row_counts() -> dict[str, int]:
 
 
 def test_second_load_changes_nothing(demo):
-    assert demo["decision"] == 10
+    assert demo["decision"] == 12
     before = row_counts()
     awards_before = list(Award.objects.order_by("pk").values())
     assert demo_load() == {}

@@ -33,6 +33,12 @@ class Command(BaseCommand):
             "--subtree", action="store_true", help="Gồm cả các cấp khen trực thuộc."
         )
         parser.add_argument(
+            "--with-predecessors",
+            action="store_true",
+            help="Gồm cả khen thưởng của các cấp tiền nhiệm đã chấm dứt (ví dụ huyện trước "
+            "01/7/2025 của một xã mới).",
+        )
+        parser.add_argument(
             "--basis",
             choices=BASES,
             default="achievement",
@@ -44,7 +50,9 @@ class Command(BaseCommand):
         )
         add_user_argument(parser)
 
-    def handle(self, *args, year, authority, subtree, basis, fmt, output, **options):
+    def handle(
+        self, *args, year, authority, subtree, with_predecessors, basis, fmt, output, **options
+    ):
         user = user_from_options(options, stderr=self.stderr, perms=("registry.view_award",))
         if not 1945 <= year <= 2100:
             raise CommandError(f"Năm {year} không hợp lệ: hãy ghi năm trong khoảng 1945–2100.")
@@ -56,12 +64,20 @@ class Command(BaseCommand):
                     f"Không có cấp khen mã '{authority}'. Xem mã trong trang Cấp khen thưởng "
                     "của trang quản trị."
                 )
-        elif subtree:
-            raise CommandError("--subtree cần đi kèm --authority (cấp khen gốc của cây).")
+        elif subtree or with_predecessors:
+            raise CommandError(
+                "--subtree và --with-predecessors cần đi kèm --authority (cấp khen gốc)."
+            )
         require_authority(user, found)
         if found is not None:
             ensure_in_scope(user, found)
-        summary = annual_summary(year=year, authority=found, subtree=subtree, basis=basis)
+        summary = annual_summary(
+            year=year,
+            authority=found,
+            subtree=subtree,
+            basis=basis,
+            with_predecessors=with_predecessors,
+        )
         if fmt == "json":
             data = report_json(summary).encode("utf-8")
         elif fmt == "pdf":

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.core.management.base import BaseCommand
 
 from registry.services.demo import demo_load
@@ -5,6 +6,7 @@ from registry.services.demo import demo_load
 # Model names as demo_load() counts them, in the order a reader expects.
 LABELS = {
     "unit": "đơn vị",
+    "unitsuccession": "đơn vị kế thừa",
     "campaign": "phong trào thi đua",
     "collective": "tập thể",
     "individual": "cá nhân",
@@ -23,6 +25,16 @@ LABELS = {
 }
 
 
+def _label(name: str) -> str:
+    """A model name in Vietnamese: the list above, else the model's own verbose_name."""
+    if name in LABELS:
+        return LABELS[name]
+    try:
+        return str(apps.get_model("registry", name)._meta.verbose_name)
+    except LookupError:
+        return name
+
+
 class Command(BaseCommand):
     help = "Nạp danh mục pháp lý và dữ liệu mẫu dựng từ các bài báo (chạy lại không tạo trùng)."
 
@@ -38,5 +50,5 @@ class Command(BaseCommand):
             return
         names = [name for name in LABELS if name in created]
         names += [name for name in created if name not in LABELS]
-        parts = [f"{created[name]} {LABELS.get(name, name)}" for name in names if created[name]]
+        parts = [f"{created[name]} {_label(name)}" for name in names if created[name]]
         self.stdout.write(self.style.SUCCESS("Đã nạp dữ liệu mẫu: " + ", ".join(parts) + "."))
