@@ -276,3 +276,46 @@ def test_annual_report_counts_the_commune_and_with_predecessors_the_district(law
     alone, joined = report(), report("--with-predecessors")
     assert alone["totals"]["individuals"] == 2
     assert joined["totals"]["individuals"] == 3 and joined["with_predecessors"] is True
+
+
+def _lapsed_draft(law):
+    """A June 2025 draft of the district whose signing date later moved past its end."""
+    district = law["vanlang-ubnd"]
+    draft = _decision(district, date(2025, 6, 20))
+    type(draft).objects.filter(pk=draft.pk).update(signed_date=date(2025, 8, 1))
+    draft.refresh_from_db()
+    return draft
+
+
+def test_the_admin_form_refuses_the_lapsed_authority_on_the_date(law, admin_client):
+    from django.urls import reverse
+
+    district = law["vanlang-ubnd"]
+    data = {
+        "authority": district.pk, "kind": "khen-thuong", "number": "7/QĐ-UBND",
+        "signed_date": "02/07/2025", "place": "Văn Lãng", "subject": "Về việc khen thưởng",
+        "loai_hinh": "thuong-xuyen", "signer_prefix": "", "signer_title": "CHỦ TỊCH",
+        "signer_name": "Người Ký Thử", "awards-TOTAL_FORMS": "0", "awards-INITIAL_FORMS": "0",
+        "awards-MIN_NUM_FORMS": "0", "awards-MAX_NUM_FORMS": "1000",
+    }  # fmt: skip
+    response = admin_client.post(reverse("admin:registry_decision_add"), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count("đã chấm dứt thẩm quyền khen thưởng từ ngày 01/07/2025") == 1
+    assert "Chủ tịch UBND xã Na Sầm" in page
+    assert not district.decisions.exists()
+
+
+def test_the_import_command_refuses_the_lapsed_authority_once(law, tmp_path):
+    from tests.data.books import HEADER, xlsx
+
+    draft = _lapsed_draft(law)
+    path = tmp_path / "ds.xlsx"
+    path.write_bytes(xlsx([HEADER, [1, "Phan Thị Mới", 1985, "Xã Hoàng Việt", "Năm 2025"],
+                           [2, "Lục Văn Tư", 1980, "Xã Hoàng Việt", "Năm 2025"]]))  # fmt: skip
+    stderr = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("import_honorees", str(path), "--decision", str(draft.pk), "--award-type",
+                     "giay-khen", stdout=io.StringIO(), stderr=stderr)  # fmt: skip
+    assert stderr.getvalue().count("đã chấm dứt thẩm quyền khen thưởng") == 1
+    assert not draft.awards.exists()
