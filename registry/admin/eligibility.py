@@ -49,6 +49,8 @@ class ConditionInline(admin.TabularInline):
         "other_grade",
         "initiative_level",
         "share",
+        "share_above",
+        "discipline_form",
     ]
     autocomplete_fields = ["award_type", "award_type_alt", "other_award_type"]
 
