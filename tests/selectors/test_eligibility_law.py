@@ -16,7 +16,7 @@ from registry.selectors.eligibility import (
 from registry.services.catalogue import catalogue_load
 from registry.services.decisions import decision_create
 from registry.services.rules import rules_load
-from tests.selectors.test_eligibility import give, group, person, rate
+from tests.selectors.test_eligibility import give, group, initiative, person, rate
 
 pytestmark = pytest.mark.django_db
 
@@ -182,3 +182,42 @@ def test_tt_ldtt_queries_do_not_grow_with_members_or_disciplines():
         _, people = school(f"Trường Thêm {i}", f"them{i}", members=6, holders=5)
         discipline(people[0], "Cảnh cáo" if i % 2 else "Khiển trách", date(2023, 4, 1))
     assert run() == few
+
+
+# ------------------------------------------------------------- Bằng khen Thủ tướng, before 2024
+def test_bang_khen_ttg_before_2024_follows_nghi_dinh_91_dieu_38():
+    """Điều 38 khoản 1 điểm c: a prior Bằng khen cấp bộ/tỉnh, then 5 consecutive years HTXSNV
+    with 5 initiatives recognised at grassroots level or above."""
+    ok, short, good_only = person("Lê Đủ"), person("Lê Thiếu"), person("Lê Tốt")
+    for p in (ok, short):
+        rate(p, {y: "HTXSNV" for y in range(2019, 2024)})
+    rate(good_only, {y: "HTTNV" for y in range(2019, 2024)})
+    give("bang-khen-tinh", [ok, short, good_only], 2018, first=2017)
+    for year in (2019, 2020, 2021, 2022, 2023):
+        initiative(ok, year, "co-so", f"Sáng kiến {year}")
+    for year in (2020, 2021, 2022, 2023):
+        initiative(short, year, "co-so", f"Sáng kiến {year}")
+    for year in (2019, 2021, 2023):  # three Chiến sĩ thi đua cơ sở: the 2024 route, not this one
+        give("cstd-co-so", good_only, year)
+
+    found = judge("bang-khen-ttg", 2023, OLD_LAW)
+    assert found["Lê Đủ"].eligible
+    assert found["Lê Đủ"].route == (
+        "Đã có Bằng khen cấp bộ, ngành, tỉnh; 5 năm liên tục hoàn thành xuất sắc nhiệm vụ, "
+        "có 5 sáng kiến từ cấp cơ sở"
+    )
+    rule = found["Lê Đủ"].rule
+    assert rule.code == "bang-khen-ttg-ca-nhan-2017"
+    assert rule.confirmed and "Điều 38 khoản 1 điểm c" in rule.legal_basis
+    assert found["Lê Thiếu"].missing == [
+        "chưa đủ sáng kiến từ cấp cơ sở trở lên trong 2019–2023: có 4/5"
+    ]
+    assert found["Lê Tốt"].missing == [
+        "xếp loại chưa đạt HTXSNV (2019: HTTNV, 2020: HTTNV, 2021: HTTNV, 2022: HTTNV, "
+        "2023: HTTNV)",
+        "chưa đủ sáng kiến từ cấp cơ sở trở lên trong 2019–2023: có 0/5",
+    ]
+    # The same records under the 2024 version: the three Chiến sĩ thi đua cơ sở route.
+    after = judge("bang-khen-ttg", 2023, NEW_LAW)
+    assert after["Lê Tốt"].eligible
+    assert not after["Lê Đủ"].eligible
