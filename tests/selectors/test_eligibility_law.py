@@ -1,6 +1,7 @@
 """The law in force as the shipped rules say it, one legal text at a time: who just passes, who
 just fails, and the reason given in Vietnamese."""
 
+import json
 from datetime import date
 
 import pytest
@@ -8,14 +9,16 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from registry.models import Authority, Award, AwardType, Discipline, Unit
+from registry.models.eligibility import EligibilityRule
 from registry.models.ratings import DisciplineForm, discipline_form_of
 from registry.selectors.eligibility import (
     award_eligibility_warnings,
     nominee_list,
+    rules_in_force,
 )
 from registry.services.catalogue import catalogue_load
 from registry.services.decisions import decision_create
-from registry.services.rules import rules_load
+from registry.services.rules import RULES_PATH, rules_load
 from tests.selectors.test_eligibility import give, group, initiative, person, rate
 
 pytestmark = pytest.mark.django_db
@@ -221,3 +224,79 @@ def test_bang_khen_ttg_before_2024_follows_nghi_dinh_91_dieu_38():
     after = judge("bang-khen-ttg", 2023, NEW_LAW)
     assert after["Lê Tốt"].eligible
     assert not after["Lê Đủ"].eligible
+
+
+# ------------------------------------------------------------- Huân chương Lao động, collectives
+def test_hcld_hang_ba_collective_five_years_tt_ldxs_and_a_flag_or_bang_khen_ttg():
+    flag, pm, neither, gap = (
+        group(name) for name in ("Trường Cờ", "Trường Bằng Khen", "Trường Chưa", "Trường Hở")
+    )
+    for year in range(2019, 2024):
+        give("tt-ldxs", [flag, pm, neither], year)
+        if year != 2021:
+            give("tt-ldxs", gap, year)
+    give("co-thi-dua-tinh", [flag, gap], 2021)
+    give("bang-khen-ttg", pm, 2022)
+    found = judge("hcld-3", 2023, OLD_LAW)
+    assert found["Trường Cờ"].eligible
+    assert found["Trường Cờ"].route.startswith("5 năm liên tục Tập thể lao động xuất sắc")
+    assert found["Trường Bằng Khen"].eligible
+    assert found["Trường Chưa"].missing == [
+        "chưa được tặng Cờ thi đua cấp bộ, ngành, tỉnh hoặc Bằng khen của Thủ tướng Chính phủ "
+        "trong 5 năm 2019–2023"
+    ]
+    assert found["Trường Hở"].missing == ["thiếu năm 2021: chưa có Tập thể lao động xuất sắc"]
+    assert found["Trường Cờ"].as_json()["recipient_kind"] == "collective"
+    # Kept for the 2022 law too, marked for checking against its text.
+    hcld3 = AwardType.objects.get(code="hcld-3")
+    rule = rules_in_force(award_type_ids=[hcld3.pk], on=NEW_LAW)[(hcld3.pk, "tap-the")]
+    assert rule.code == "hcld-3-tap-the-2024" and not rule.confirmed
+
+
+def test_hcld_hang_nhi_collective_two_provincial_flags_or_a_government_flag():
+    two, one, government = group("Phòng Hai Cờ"), group("Phòng Một Cờ"), group("Phòng Cờ Chính Phủ")
+    everyone = [two, one, government]
+    give("hcld-3", everyone, 2018, first=2014)
+    for year in range(2019, 2024):
+        give("tt-ldxs", everyone, year)
+    give("co-thi-dua-tinh", [two, one], 2020)
+    give("co-thi-dua-tinh", two, 2022)
+    give("co-thi-dua-cp", government, 2022)
+    found = judge("hcld-2", 2023, OLD_LAW)
+    assert found["Phòng Hai Cờ"].route.endswith("2 lần Cờ thi đua cấp bộ, ngành, tỉnh")
+    assert "Đã được tặng Cờ thi đua cấp bộ, ngành, tỉnh 2 lần" in " ".join(
+        found["Phòng Hai Cờ"].evidence
+    )
+    assert found["Phòng Cờ Chính Phủ"].route.endswith("1 lần Cờ thi đua của Chính phủ")
+    assert not found["Phòng Một Cờ"].eligible
+    assert (
+        "Theo “Đã có Huân chương Lao động hạng Ba; 5 năm liên tục Tập thể lao động xuất sắc và "
+        "2 lần Cờ thi đua cấp bộ, ngành, tỉnh”: mới được tặng Cờ thi đua cấp bộ, ngành, tỉnh 1/2 "
+        "lần trong 5 năm 2019–2023"
+    ) in found["Phòng Một Cờ"].missing
+
+
+def test_hcld_hang_nhat_collective_on_hang_nhi_and_five_excellent_years():
+    ok, low = group("Hội Phụ nữ A"), group("Hội Phụ nữ B")
+    give("hcld-2", [ok, low], 2018, first=2014)
+    rate(ok, {y: "HTXSNV" for y in range(2019, 2024)})
+    rate(low, {**{y: "HTXSNV" for y in range(2019, 2023)}, 2023: "HTTNV"})
+    found = judge("hcld-1", 2023, OLD_LAW)
+    assert found["Hội Phụ nữ A"].eligible
+    assert found["Hội Phụ nữ A"].rule.confirmed
+    assert found["Hội Phụ nữ B"].missing == ["xếp loại chưa đạt HTXSNV (2023: HTTNV)"]
+
+
+def test_each_rule_version_is_written_once_in_the_file():
+    data = json.loads(RULES_PATH.read_text(encoding="utf-8"))
+    codes = [
+        f"{row['code']}-{version['suffix']}"
+        for row in data["rules"]
+        for version in (
+            row["versions"]
+            if isinstance(row["versions"], list)
+            else data["versions"][row["versions"]]
+        )
+    ]
+    assert len(codes) == len(set(codes)), [c for c in codes if codes.count(c) > 1]
+    assert EligibilityRule.objects.filter(code__in=codes).count() == len(codes)
