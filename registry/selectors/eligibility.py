@@ -302,10 +302,23 @@ def _needs(rule: EligibilityRule, year: int) -> _Needs:
 
 
 class _History:
-    """Everything a rule needs about a set of recipients of one kind, read in a few queries."""
+    """Everything a rule needs about a set of recipients of one kind, read in a few queries.
 
-    def __init__(self, *, rule: EligibilityRule, year: int, on: date, scope: _Scope):
+    `on` is the day whose law counts (which loại hình count); `checked_on`, the day of the check,
+    on which a running discipline still bars a proposal (default `on`).
+    """
+
+    def __init__(
+        self,
+        *,
+        rule: EligibilityRule,
+        year: int,
+        on: date,
+        scope: _Scope,
+        checked_on: date | None = None,
+    ):
         self.rule, self.year, self.on, self.scope = rule, year, on, scope
+        self.checked_on = checked_on or on
         self.needs = needs = _needs(rule, year)
         fk = scope.field
         # awards[(recipient, type)][period_to] = (period_from, decision number)
@@ -356,7 +369,7 @@ class _History:
         self.disciplines: dict[int, list[tuple[date, date | None, str]]] = defaultdict(list)
         if needs.discipline_from is not None and scope.kind != RecipientKind.HOUSEHOLD:
             start = date(needs.discipline_from, 1, 1)
-            end = max(date(year, 12, 31), on)
+            end = max(date(year, 12, 31), self.checked_on)
             for q in _scope_q(scope, fk):
                 rows = (
                     Discipline.objects.filter(q, start_date__lte=end)
@@ -566,7 +579,7 @@ def _initiatives(c, h: _History, rid, explain):
 def _no_discipline(c, h: _History, rid, explain):
     first = h.year - (c.years or 1) + 1
     rows = h.disciplines.get(rid, ())
-    start, end = date(first, 1, 1), max(date(h.year, 12, 31), h.on)
+    start, end = date(first, 1, 1), max(date(h.year, 12, 31), h.checked_on)
     hits = [r for r in rows if r[0] <= end and (r[1] is None or r[1] >= start)]
     if not explain:
         return not hits, None, None
@@ -777,10 +790,13 @@ def rule_check(
     ids: Iterable[int] | None = None,
     authority_ids: list[int] | None = None,
     include_all: bool = True,
+    checked_on: date | None = None,
 ) -> list[Answer]:
     """Judge the recipients of the rule's kind: given ids, an authority subtree's, or all.
 
-    Answers come in the Vietnamese order of names; without include_all only the eligible.
+    `on` is the day whose law counts (default today); `checked_on` the day of the check, on
+    which a running discipline still bars (default `on`). Answers come in the Vietnamese order
+    of names; without include_all only the eligible.
     """
     on = on or timezone.localdate()
     kind = rule.recipient_kind
@@ -796,7 +812,7 @@ def rule_check(
         candidates.extend(model.objects.filter(q).order_by("sort_key", "id").values_list(*fields))
     if scope.ids is not None and len(scope.ids) > _CHUNK:
         candidates.sort(key=lambda row: row[0])
-    history = _History(rule=rule, year=year, on=on, scope=scope)
+    history = _History(rule=rule, year=year, on=on, scope=scope, checked_on=checked_on)
     if kind == RecipientKind.COLLECTIVE:
         history.load_collective_units({row[0]: row[2] for row in candidates})
     answers = []
@@ -850,11 +866,21 @@ def nominee_list(
 ) -> NomineeList:
     """Who qualifies for an award type in a year (the last year of the streaks), and why.
 
-    The rule is the one in force on `on` (default today) for the authority's chain and level;
-    candidates are the recipients recorded by the authority and the authorities below it.
-    Raises ValidationError (Vietnamese) when no rule is in force.
+    The rule is the one in force on `on` for the authority's chain and level; candidates are the
+    recipients recorded by the authority and the authorities below it. Raises ValidationError
+    (Vietnamese) when no rule is in force.
+
+    Without `on`, a year already over is judged by the rules in force on its last day, 31/12:
+    the year's work was done, rated and titled under them, and a list drawn up in January for
+    the year just ended must not switch to a decree that came into force on 1 January. A
+    discipline still running today bars all the same (a person under discipline is not
+    proposed). The current year, or a later one, is judged by today's rules.
     """
-    on = on or timezone.localdate()
+    today = timezone.localdate()
+    checked_on = None
+    if on is None:
+        on = min(today, date(year, 12, 31))
+        checked_on = today
     rules = rules_in_force(award_type_ids=[award_type.pk], on=on, authority=authority)
     if not rules:
         raise ValidationError(
@@ -867,7 +893,14 @@ def nominee_list(
     answers = []
     for rule in ordered:
         answers.extend(
-            rule_check(rule=rule, year=year, on=on, authority_ids=subtree, include_all=include_all)
+            rule_check(
+                rule=rule,
+                year=year,
+                on=on,
+                authority_ids=subtree,
+                include_all=include_all,
+                checked_on=checked_on,
+            )
         )
     return NomineeList(
         award_type=award_type,

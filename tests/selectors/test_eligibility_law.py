@@ -3,14 +3,19 @@ just fails, and the reason given in Vietnamese."""
 
 import json
 from datetime import date
+from io import StringIO
+from types import SimpleNamespace
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from registry.models import Authority, Award, AwardType, Discipline, Unit
 from registry.models.eligibility import EligibilityRule
 from registry.models.ratings import DisciplineForm, discipline_form_of
+from registry.selectors import eligibility
 from registry.selectors.eligibility import (
     award_eligibility_warnings,
     nominee_list,
@@ -300,3 +305,56 @@ def test_each_rule_version_is_written_once_in_the_file():
     ]
     assert len(codes) == len(set(codes)), [c for c in codes if codes.count(c) > 1]
     assert EligibilityRule.objects.filter(code__in=codes).count() == len(codes)
+
+
+# ------------------------------------------------------------- a past year, that year's rules
+def _only_under_nghi_dinh_91():
+    """Qualifies for Bằng khen Thủ tướng 2023 under Nghị định 91/2017, not under later rules."""
+    someone = person("Lê Năm Cũ")
+    rate(someone, {y: "HTXSNV" for y in range(2019, 2024)})
+    give("bang-khen-tinh", someone, 2018, first=2017)
+    for year in range(2019, 2024):
+        initiative(someone, year, "co-so", f"Sáng kiến {year}")
+    return someone
+
+
+def test_a_past_year_list_uses_the_rules_in_force_at_that_years_end():
+    _only_under_nghi_dinh_91()
+    award_type = AwardType.objects.get(code="bang-khen-ttg")
+    past = nominee_list(award_type=award_type, year=2023, include_all=True)
+    assert past.on == date(2023, 12, 31)
+    assert [rule.code for rule in past.rules] == ["bang-khen-ttg-ca-nhan-2017"]
+    assert [(a.name, a.eligible) for a in past.answers] == [("Lê Năm Cũ", True)]
+    # Today's version (a later decree) gives another answer for the same records.
+    today = nominee_list(
+        award_type=award_type, year=2023, on=timezone.localdate(), include_all=True
+    )
+    assert [rule.code for rule in today.rules] != ["bang-khen-ttg-ca-nhan-2017"]
+    assert [(a.name, a.eligible) for a in today.answers] == [("Lê Năm Cũ", False)]
+
+
+def test_the_current_year_uses_todays_rules_and_a_discipline_running_today_still_bars(
+    monkeypatch,
+):
+    someone = _only_under_nghi_dinh_91()
+    monkeypatch.setattr(
+        eligibility, "timezone", SimpleNamespace(localdate=lambda: date(2024, 2, 1))
+    )
+    award_type = AwardType.objects.get(code="bang-khen-ttg")
+    assert nominee_list(award_type=award_type, year=2024).on == date(2024, 2, 1)
+    assert nominee_list(award_type=award_type, year=2023).answers[0].name == "Lê Năm Cũ"
+    # Disciplined after the year but before the list is drawn up: not proposed.
+    discipline(someone, "Khiển trách", date(2024, 1, 10))
+    past = nominee_list(award_type=award_type, year=2023, include_all=True)
+    assert past.on == date(2023, 12, 31)
+    assert past.answers[0].missing == ["bị kỷ luật khiển trách từ 10/01/2024 (chưa hết thời hạn)"]
+
+
+def test_the_eligible_command_defaults_to_the_years_rules():
+    _only_under_nghi_dinh_91()
+    out = StringIO()
+    call_command("eligible", "--award-type", "bang-khen-ttg", "--year", "2023", stdout=out)
+    text = out.getvalue()
+    assert "(tiêu chuẩn có hiệu lực ngày 31/12/2023)" in text
+    assert "1 đối tượng đủ tiêu chuẩn Bằng khen của Thủ tướng Chính phủ năm 2023" in text
+    assert "Nghị định 91/2017/NĐ-CP, Điều 38 khoản 1 điểm c" in text
