@@ -49,6 +49,8 @@ class ConditionInline(admin.TabularInline):
         "other_grade",
         "initiative_level",
         "share",
+        "share_above",
+        "discipline_form",
     ]
     autocomplete_fields = ["award_type", "award_type_alt", "other_award_type"]
 
@@ -105,7 +107,7 @@ class EligibilityRuleAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
                     award_type=data["award_type"],
                     year=data["year"],
                     authority=data["authority"],
-                    on=data["on"] or timezone.localdate(),
+                    on=data["on"],  # blank: the rules of the year examined (nominee_list)
                     include_all=data["include_all"],
                 )
             except ValidationError as error:
@@ -165,7 +167,8 @@ class NomineeForm(forms.Form):
     on = forms.DateField(
         label="Theo tiêu chuẩn có hiệu lực ngày",
         required=False,
-        help_text="Để trống: hôm nay.",
+        help_text="Để trống: năm đã qua xét theo tiêu chuẩn có hiệu lực ngày 31/12 năm đó; "
+        "năm nay xét theo tiêu chuẩn hôm nay.",
     )
     include_all = forms.BooleanField(label="Liệt kê cả người chưa đủ", required=False)
 

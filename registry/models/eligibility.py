@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 from .awards import AuthorityLevel, AwardType, Chain, LoaiHinh, RecipientKind
 from .base import Dated, period_check
 from .campaigns import RatingGrade
-from .ratings import InitiativeLevel
+from .ratings import DisciplineForm, InitiativeLevel
 
 __all__ = [
     "ConditionKind",
@@ -121,7 +121,10 @@ class EligibilityRoute(models.Model):
 
 
 class ConditionKind(models.TextChoices):
-    HOLDS = "da-duoc-tang", "Đã được tặng X (trong N năm gần đây, nếu ghi N)"
+    HOLDS = (
+        "da-duoc-tang",
+        "Đã được tặng X (ít nhất K lần, nếu ghi K; trong N năm gần đây, nếu ghi N)",
+    )
     AWARD_STREAK = "lien-tuc-khen", "N lần liên tục được tặng X"
     RATING_STREAK = (
         "lien-tuc-xep-loai",
@@ -129,9 +132,16 @@ class ConditionKind(models.TextChoices):
     )
     INITIATIVES = "sang-kien", "Ít nhất K sáng kiến từ cấp L trong N năm gần đây"
     BLOC_LEADER = "dan-dau-khoi", "Dẫn đầu khối, cụm thi đua trong năm"
-    MEMBERS_SHARE = "ty-le-thanh-vien", "Tỷ lệ thành viên được tặng X trong năm đạt từ p%"
+    MEMBERS_SHARE = (
+        "ty-le-thanh-vien",
+        "Tỷ lệ thành viên được tặng X trong năm đạt từ p% (hoặc trên p%)",
+    )
     MEMBER_HOLDS = "co-thanh-vien", "Có ít nhất một thành viên được tặng X trong năm"
     MEMBERS_RATED = "thanh-vien-xep-loai", "Mọi thành viên xếp loại từ R trong năm"
+    MEMBERS_NO_DISCIPLINE = (
+        "thanh-vien-khong-ky-luat",
+        "Không thành viên nào bị kỷ luật từ hình thức F trở lên trong năm",
+    )
     NO_DISCIPLINE = "khong-ky-luat", "Không bị kỷ luật trong N năm xét (và đến ngày xét)"
 
 
@@ -145,12 +155,14 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     ConditionKind.MEMBERS_SHARE: ("award_type", "share"),
     ConditionKind.MEMBER_HOLDS: ("award_type",),
     ConditionKind.MEMBERS_RATED: ("grade",),
+    ConditionKind.MEMBERS_NO_DISCIPLINE: ("discipline_form",),
     ConditionKind.NO_DISCIPLINE: (),
 }
 MEMBER_KINDS = {
     ConditionKind.MEMBERS_SHARE,
     ConditionKind.MEMBER_HOLDS,
     ConditionKind.MEMBERS_RATED,
+    ConditionKind.MEMBERS_NO_DISCIPLINE,
 }
 
 
@@ -190,7 +202,10 @@ class EligibilityCondition(models.Model):
         "số năm N", null=True, blank=True, help_text="Để trống: không giới hạn (hoặc 1 năm)."
     )
     count = models.PositiveSmallIntegerField(
-        "số lần M / K", null=True, blank=True, help_text="Số năm M, hoặc số sáng kiến K."
+        "số lần M / K",
+        null=True,
+        blank=True,
+        help_text="Số năm M, số sáng kiến K, hoặc số lần K đã được tặng X.",
     )
     grade = models.CharField("xếp loại từ R", max_length=6, choices=RatingGrade.choices, blank=True)
     other_grade = models.CharField(
@@ -201,6 +216,19 @@ class EligibilityCondition(models.Model):
     )
     share = models.DecimalField(
         "tỷ lệ p (%)", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    share_above = models.BooleanField(
+        "trên p%",
+        default=False,
+        help_text="Chọn khi văn bản ghi “trên p%” (đúng p% chưa đạt); bỏ chọn khi ghi “từ p%”, "
+        "“ít nhất p%”.",
+    )
+    discipline_form = models.CharField(
+        "kỷ luật từ hình thức F",
+        max_length=20,
+        choices=DisciplineForm.choices,
+        blank=True,
+        help_text="Ví dụ cảnh cáo: thành viên bị cảnh cáo hoặc nặng hơn thì tập thể chưa đạt.",
     )
 
     history = HistoricalRecords()

@@ -2,9 +2,18 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from registry.text import fold
+
 from .campaigns import RatingGrade
 
-__all__ = ["Discipline", "Initiative", "Rating", "RatingGrade"]
+__all__ = [
+    "Discipline",
+    "DisciplineForm",
+    "Initiative",
+    "Rating",
+    "RatingGrade",
+    "discipline_form_of",
+]
 
 _ONE_SUBJECT = Q(collective__isnull=False, individual__isnull=True) | Q(
     collective__isnull=True, individual__isnull=False
@@ -131,6 +140,58 @@ class Initiative(models.Model):
         return self.title
 
 
+class DisciplineForm(models.TextChoices):
+    """Forms of discipline, lightest first: "from cảnh cáo up" means cảnh cáo and every form
+    after it.
+
+    The order is the one the law gives civil servants' forms (Luật Cán bộ, công chức): khiển
+    trách, cảnh cáo, hạ bậc lương, giáng chức, cách chức, buộc thôi việc. The other regimes'
+    forms (viên chức, cán bộ, đảng viên, người lao động, lực lượng vũ trang) are placed on the
+    step they share or stand at (_DISCIPLINE_WORDS). That order is statute and does not change
+    with a decree, so it lives here; where a criterion draws its line is data (the condition's
+    "kỷ luật từ hình thức" field).
+    """
+
+    REPRIMAND = "khien-trach", "Khiển trách"
+    WARNING = "canh-cao", "Cảnh cáo"
+    SALARY_DOWN = "ha-bac-luong", "Hạ bậc lương"
+    DEMOTION = "giang-chuc", "Giáng chức"
+    REMOVAL = "cach-chuc", "Cách chức"
+    DISMISSAL = "buoc-thoi-viec", "Buộc thôi việc"
+
+
+DISCIPLINE_SEVERITY = {form: rank for rank, form in enumerate(DisciplineForm.values, start=1)}
+
+# Words of a recorded form (folded: lower case, no diacritics) -> its step. The labour code's
+# second step (kéo dài thời hạn nâng lương) stands where the other regimes put cảnh cáo; bãi
+# nhiệm (elected cán bộ) beside cách chức; sa thải, khai trừ (Party), tước quân hàm, tước danh
+# hiệu and giải tán (an organisation) end their ladders, beside buộc thôi việc.
+_DISCIPLINE_WORDS = {
+    "khien trach": DisciplineForm.REPRIMAND,
+    "canh cao": DisciplineForm.WARNING,
+    "keo dai thoi han nang luong": DisciplineForm.WARNING,
+    "ha bac luong": DisciplineForm.SALARY_DOWN,
+    "giang chuc": DisciplineForm.DEMOTION,
+    "giang cap": DisciplineForm.DEMOTION,
+    "cach chuc": DisciplineForm.REMOVAL,
+    "bai nhiem": DisciplineForm.REMOVAL,
+    "buoc thoi viec": DisciplineForm.DISMISSAL,
+    "sa thai": DisciplineForm.DISMISSAL,
+    "khai tru": DisciplineForm.DISMISSAL,
+    "tuoc quan ham": DisciplineForm.DISMISSAL,
+    "tuoc danh hieu": DisciplineForm.DISMISSAL,
+    "giai tan": DisciplineForm.DISMISSAL,
+}
+
+
+def discipline_form_of(text: str | None) -> DisciplineForm | None:
+    """The step of a recorded form ("Cảnh cáo", "kỷ luật khiển trách", "Khai trừ ra khỏi Đảng"),
+    the heaviest one the text names; None when it names none of them."""
+    folded = fold(text)
+    found = [form for words, form in _DISCIPLINE_WORDS.items() if words in folded]
+    return max(found, key=DISCIPLINE_SEVERITY.__getitem__) if found else None
+
+
 class Discipline(models.Model):
     individual = models.ForeignKey(
         "registry.Individual",
@@ -148,6 +209,7 @@ class Discipline(models.Model):
         related_name="disciplines",
         verbose_name="tập thể",
     )
+    # Free text as the decision words it; discipline_form_of() reads its step for the rules.
     form = models.CharField("hình thức kỷ luật", max_length=120)
     start_date = models.DateField("từ ngày")
     end_date = models.DateField("đến ngày", null=True, blank=True)

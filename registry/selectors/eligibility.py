@@ -8,6 +8,9 @@ How history counts (the same for every path):
   from the year through awards whose achievement periods follow each other without a gap.
 - A yearly rating counts in its year; a school-year rating is stored in its end year already.
 - Discipline counts when it overlaps the years examined, or still runs on the day of the check.
+  A member's discipline (a collective's rule) counts when it overlaps the year; its recorded
+  form is read into a step of DisciplineForm, and a form the registry cannot place fails the
+  check with the form quoted, for the council to judge.
 
 Speed: the history of every candidate is read in a few queries (one per table), then each
 recipient is judged in memory. Nothing is read per recipient.
@@ -49,8 +52,14 @@ from registry.models.eligibility import (
     EligibilityRoute,
     EligibilityRule,
 )
-from registry.models.ratings import InitiativeLevel
+from registry.models.ratings import (
+    DISCIPLINE_SEVERITY,
+    DisciplineForm,
+    InitiativeLevel,
+    discipline_form_of,
+)
 from registry.selectors.law import authority_with_predecessors, counted_loai_hinh
+from registry.text import person_sort_key
 
 GRADE_RANK = {"HTXSNV": 4, "HTTNV": 3, "HTNV": 2, "KHTNV": 1}
 LEVEL_RANK = {
@@ -244,6 +253,7 @@ class _Needs:
     discipline_from: int | None = None
     member_types: set[int] = field(default_factory=set)
     members: bool = False
+    member_discipline: bool = False
     bloc: bool = False
 
     def award(self, type_id: int | None, first: int | None) -> None:
@@ -283,6 +293,8 @@ def _needs(rule: EligibilityRule, year: int) -> _Needs:
                 needs.bloc = True
             elif c.kind in MEMBER_KINDS:
                 needs.members = True
+                if c.kind == ConditionKind.MEMBERS_NO_DISCIPLINE:
+                    needs.member_discipline = True
                 needs.member_types.update(
                     t for t in (c.award_type_id, c.award_type_alt_id) if t is not None
                 )
@@ -290,10 +302,23 @@ def _needs(rule: EligibilityRule, year: int) -> _Needs:
 
 
 class _History:
-    """Everything a rule needs about a set of recipients of one kind, read in a few queries."""
+    """Everything a rule needs about a set of recipients of one kind, read in a few queries.
 
-    def __init__(self, *, rule: EligibilityRule, year: int, on: date, scope: _Scope):
+    `on` is the day whose law counts (which loại hình count); `checked_on`, the day of the check,
+    on which a running discipline still bars a proposal (default `on`).
+    """
+
+    def __init__(
+        self,
+        *,
+        rule: EligibilityRule,
+        year: int,
+        on: date,
+        scope: _Scope,
+        checked_on: date | None = None,
+    ):
         self.rule, self.year, self.on, self.scope = rule, year, on, scope
+        self.checked_on = checked_on or on
         self.needs = needs = _needs(rule, year)
         fk = scope.field
         # awards[(recipient, type)][period_to] = (period_from, decision number)
@@ -344,7 +369,7 @@ class _History:
         self.disciplines: dict[int, list[tuple[date, date | None, str]]] = defaultdict(list)
         if needs.discipline_from is not None and scope.kind != RecipientKind.HOUSEHOLD:
             start = date(needs.discipline_from, 1, 1)
-            end = max(date(year, 12, 31), on)
+            end = max(date(year, 12, 31), self.checked_on)
             for q in _scope_q(scope, fk):
                 rows = (
                     Discipline.objects.filter(q, start_date__lte=end)
@@ -356,6 +381,8 @@ class _History:
         self.units: dict[int, int | None] = {}
         self.members: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
         self.member_awards: dict[int, set[int]] = defaultdict(set)
+        # member_disciplines[person] = [(from, to, recorded form), ...] overlapping the year
+        self.member_disciplines: dict[int, list[tuple[date, date | None, str]]] = defaultdict(list)
         self.unit_names: dict[int, str] = {}
         self.leaders: dict[int, list[tuple[str, bool, str]]] = defaultdict(list)
 
@@ -387,6 +414,19 @@ class _History:
                     )
                     for person, type_id in rows:
                         self.member_awards[person].add(type_id)
+                if self.needs.member_discipline:
+                    member_ids = Rating.objects.filter(
+                        unit_id__in=chunk, individual__isnull=False, year=self.year
+                    ).values("individual_id")
+                    rows = (
+                        Discipline.objects.filter(
+                            individual_id__in=member_ids, start_date__lte=date(self.year, 12, 31)
+                        )
+                        .filter(Q(end_date__isnull=True) | Q(end_date__gte=date(self.year, 1, 1)))
+                        .values_list("individual_id", "start_date", "end_date", "form")
+                    )
+                    for person, begin, finish, form in rows:
+                        self.member_disciplines[person].append((begin, finish, form))
         if self.needs.bloc:
             memberships = BlocMembership.objects.filter(
                 unit_id__in=unit_ids, year=self.year
@@ -413,18 +453,26 @@ def _type_names(c: EligibilityCondition) -> str:
 def _holds(c, h: _History, rid, explain):
     year = h.year
     first = year - c.years + 1 if c.years else None
+    need = c.count or 1
     found = []
     for t in (c.award_type_id, c.award_type_alt_id):
         for end, (start, number) in h.awards.get((rid, t), _EMPTY).items():
             if end <= year and (first is None or end >= first):
                 found.append((end, start, number))
+    ok = len(found) >= need
     if not explain:
-        return bool(found), None, None
+        return ok, None, None
     where = f" trong {c.years} năm {first}–{year}" if first else f" đến năm {year}"
     if not found:
         return False, [], [f"chưa được tặng {_type_names(c)}{where}"]
-    end, start, number = max(found)
-    return True, [f"Đã được tặng {_type_names(c)} (thành tích {span(start, end)}, QĐ {number})"], []
+    if not ok:
+        return False, [], [f"mới được tặng {_type_names(c)} {len(found)}/{need} lần{where}"]
+    if need == 1:
+        end, start, number = max(found)
+        text = f"Đã được tặng {_type_names(c)} (thành tích {span(start, end)}, QĐ {number})"
+        return True, [text], []
+    times = ", ".join(f"{span(start, end)}, QĐ {number}" for end, start, number in sorted(found))
+    return True, [f"Đã được tặng {_type_names(c)} {len(found)} lần (thành tích {times})"], []
 
 
 def _award_streak(c, h: _History, rid, explain):
@@ -531,7 +579,7 @@ def _initiatives(c, h: _History, rid, explain):
 def _no_discipline(c, h: _History, rid, explain):
     first = h.year - (c.years or 1) + 1
     rows = h.disciplines.get(rid, ())
-    start, end = date(first, 1, 1), max(date(h.year, 12, 31), h.on)
+    start, end = date(first, 1, 1), max(date(h.year, 12, 31), h.checked_on)
     hits = [r for r in rows if r[0] <= end and (r[1] is None or r[1] >= start)]
     if not explain:
         return not hits, None, None
@@ -611,13 +659,66 @@ def _members(c, h: _History, rid, explain):
             return True, [f"Năm {h.year}: {holders} thành viên đạt {_type_names(c)}"], []
         return False, [], [f"năm {h.year}: chưa có thành viên nào đạt {_type_names(c)}"]
     percent = Decimal(holders * 100) / total
-    ok = percent >= c.share
+    ok = percent > c.share if c.share_above else percent >= c.share
     if not explain:
         return ok, None, None
     text = f"{holders}/{total} thành viên ({percent:.0f}%) đạt {_type_names(c)}"
     if ok:
         return True, [f"Năm {h.year}: {text}"], []
-    return False, [], [f"năm {h.year}: mới có {text}, cần từ {c.share.normalize():f}%"]
+    need = f"{'trên' if c.share_above else 'từ'} {c.share.normalize():f}%"
+    return False, [], [f"năm {h.year}: mới có {text}, cần {need}"]
+
+
+def _members_no_discipline(c, h: _History, rid, explain):
+    """No member disciplined at form F or heavier in the year (Tập thể lao động tiên tiến)."""
+    if h.scope.kind != RecipientKind.COLLECTIVE:
+        return False, [], ["chỉ xét cho tập thể"]
+    unit, problem = _collective_unit(h, rid)
+    members = h.members.get(unit, []) if unit else []
+    if not members:
+        if not explain:
+            return False, None, None
+        return (
+            False,
+            [],
+            [problem or f"năm {h.year}: chưa có thành viên nào được xếp loại tại đơn vị"],
+        )
+    line = DISCIPLINE_SEVERITY[c.discipline_form]
+    disciplined = [m for m in members if m[0] in h.member_disciplines]
+    if explain:  # names in the Vietnamese order
+        disciplined.sort(key=lambda m: (person_sort_key(m[2]), m[0]))
+    barred, unplaced, lighter = [], [], []
+    for person, _, name in disciplined:
+        for begin, finish, form in sorted(h.member_disciplines[person]):
+            step = discipline_form_of(form)
+            if step is None:
+                unplaced.append((name, form))
+            elif DISCIPLINE_SEVERITY[step] >= line:
+                until = f" đến {finish:%d/%m/%Y}" if finish else ""
+                barred.append(f"{name} ({form.strip()} từ {begin:%d/%m/%Y}{until})")
+            else:
+                lighter.append(f"{name} ({form.strip()})")
+    ok = not barred and not unplaced
+    if not explain:
+        return ok, None, None
+    label = DisciplineForm(c.discipline_form).label.lower()
+    missing = []
+    if barred:
+        missing.append(
+            f"năm {h.year}: thành viên bị kỷ luật từ {label} trở lên: {', '.join(barred)}"
+        )
+    for name, form in unplaced:
+        missing.append(
+            f"năm {h.year}: chưa xác định được hình thức kỷ luật “{form.strip()}” của {name} "
+            f"có từ {label} trở lên hay không. Hãy ghi rõ hình thức (khiển trách, cảnh cáo, "
+            "cách chức …) trong mục Kỷ luật, hoặc để Hội đồng xét"
+        )
+    if not ok:
+        return False, [], missing
+    text = f"Năm {h.year}: không thành viên nào bị kỷ luật từ {label} trở lên"
+    if lighter:
+        text += f" (kỷ luật nhẹ hơn, không tính: {', '.join(lighter)})"
+    return True, [text], []
 
 
 _CHECKS = {
@@ -630,6 +731,7 @@ _CHECKS = {
     ConditionKind.MEMBERS_SHARE: _members,
     ConditionKind.MEMBER_HOLDS: _members,
     ConditionKind.MEMBERS_RATED: _members,
+    ConditionKind.MEMBERS_NO_DISCIPLINE: _members_no_discipline,
 }
 
 
@@ -688,10 +790,13 @@ def rule_check(
     ids: Iterable[int] | None = None,
     authority_ids: list[int] | None = None,
     include_all: bool = True,
+    checked_on: date | None = None,
 ) -> list[Answer]:
     """Judge the recipients of the rule's kind: given ids, an authority subtree's, or all.
 
-    Answers come in the Vietnamese order of names; without include_all only the eligible.
+    `on` is the day whose law counts (default today); `checked_on` the day of the check, on
+    which a running discipline still bars (default `on`). Answers come in the Vietnamese order
+    of names; without include_all only the eligible.
     """
     on = on or timezone.localdate()
     kind = rule.recipient_kind
@@ -707,7 +812,7 @@ def rule_check(
         candidates.extend(model.objects.filter(q).order_by("sort_key", "id").values_list(*fields))
     if scope.ids is not None and len(scope.ids) > _CHUNK:
         candidates.sort(key=lambda row: row[0])
-    history = _History(rule=rule, year=year, on=on, scope=scope)
+    history = _History(rule=rule, year=year, on=on, scope=scope, checked_on=checked_on)
     if kind == RecipientKind.COLLECTIVE:
         history.load_collective_units({row[0]: row[2] for row in candidates})
     answers = []
@@ -763,11 +868,21 @@ def nominee_list(
 ) -> NomineeList:
     """Who qualifies for an award type in a year (the last year of the streaks), and why.
 
-    The rule is the one in force on `on` (default today) for the authority's chain and level;
-    candidates are the recipients recorded by the authority and the authorities below it.
-    Raises ValidationError (Vietnamese) when no rule is in force.
+    The rule is the one in force on `on` for the authority's chain and level; candidates are the
+    recipients recorded by the authority and the authorities below it. Raises ValidationError
+    (Vietnamese) when no rule is in force.
+
+    Without `on`, a year already over is judged by the rules in force on its last day, 31/12:
+    the year's work was done, rated and titled under them, and a list drawn up in January for
+    the year just ended must not switch to a decree that came into force on 1 January. A
+    discipline still running today bars all the same (a person under discipline is not
+    proposed). The current year, or a later one, is judged by today's rules.
     """
-    on = on or timezone.localdate()
+    today = timezone.localdate()
+    checked_on = None
+    if on is None:
+        on = min(today, date(year, 12, 31))
+        checked_on = today
     rules = rules_in_force(award_type_ids=[award_type.pk], on=on, authority=authority)
     if not rules:
         raise ValidationError(
@@ -780,7 +895,14 @@ def nominee_list(
     answers = []
     for rule in ordered:
         answers.extend(
-            rule_check(rule=rule, year=year, on=on, authority_ids=subtree, include_all=include_all)
+            rule_check(
+                rule=rule,
+                year=year,
+                on=on,
+                authority_ids=subtree,
+                include_all=include_all,
+                checked_on=checked_on,
+            )
         )
     return NomineeList(
         award_type=award_type,

@@ -25,7 +25,15 @@ from registry.services.loading import day, upsert
 
 RULES_PATH = Path(settings.BASE_DIR) / "fixtures" / "eligibility_rules.json"
 
-_CONDITION_FIELDS = ("years", "count", "grade", "other_grade", "initiative_level", "share")
+_CONDITION_FIELDS = (
+    "years",
+    "count",
+    "grade",
+    "other_grade",
+    "initiative_level",
+    "share",
+    "discipline_form",
+)
 _CONDITION_TYPES = ("award_type", "award_type_alt", "other_award_type")
 
 
@@ -88,8 +96,11 @@ def rules_load(*, path: Path | str | None = None) -> dict[str, dict[str, int]]:
                             if name == "share" and value is not None:
                                 value = Decimal(str(value))
                             values[name] = (
-                                "" if value is None and name.endswith(("grade", "level")) else value
+                                ""
+                                if value is None and name.endswith(("grade", "level", "form"))
+                                else value
                             )
+                        values["share_above"] = bool(cond.get("share_above", False))
                         for name in _CONDITION_TYPES:
                             values[name] = award_type(cond.get(name), where)
                         upsert(

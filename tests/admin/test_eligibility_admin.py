@@ -129,6 +129,20 @@ def test_nominee_page_and_excel_export(admin_client):
     assert "Chiến sĩ thi đua cơ sở 3 năm liên tục (2021–2023)" in data[0][5]
 
 
+def test_nominee_page_without_a_day_judges_a_past_year_by_its_own_rules(admin_client):
+    params = {
+        "award_type": AwardType.objects.get(code="cstd-tinh").pk,
+        "year": "2023",
+        "authority": Authority.objects.get(code="hatinh-ubnd").pk,
+    }
+    response = admin_client.get(reverse("admin:registry_eligibility_nominees"), params)
+    assert response.context["nominees"].on == date(2023, 12, 31)
+    html = response.content.decode()
+    assert "Xét theo tiêu chuẩn có hiệu lực ngày 31/12/2023" in html
+    assert "Chiến sĩ thi đua cấp bộ, ngành, tỉnh (cá nhân) – Nghị định 91/2017" in html
+    assert all(name in html for name in TEACHERS)
+
+
 def test_nominee_page_says_when_no_rule_is_in_force(admin_client):
     response = admin_client.get(
         reverse("admin:registry_eligibility_nominees"),

@@ -300,17 +300,37 @@ def test_bang_khen_ttg_five_years_with_three_cstd_co_so():
     assert found["Lê Chưa"].missing == ["chưa được tặng Bằng khen cấp bộ, ngành, tỉnh đến năm 2023"]
 
 
-@pytest.mark.parametrize(("code", "below"), [("hcld-3", "bang-khen-ttg"), ("hcld-2", "hcld-3")])
-def test_huan_chuong_lao_dong_climbs_on_the_class_below(code, below):
+def test_huan_chuong_lao_dong_hang_ba_on_a_bang_khen_ttg():
+    """Luật 2022 Điều 44 khoản 1 điểm e: 5 years HTTNV+, one HTXSNV, 3 Chiến sĩ thi đua cơ sở."""
     ok, never_excellent = person("Lê Huân"), person("Lê Chương")
     rate(ok, {2019: "HTXSNV", 2020: "HTTNV", 2021: "HTTNV", 2022: "HTTNV", 2023: "HTTNV"})
     rate(never_excellent, {y: "HTTNV" for y in range(2019, 2024)})
-    give(below, [ok, never_excellent], 2018, first=2014)
+    give("bang-khen-ttg", [ok, never_excellent], 2018, first=2014)
     for year in (2019, 2020, 2022):
         give("cstd-co-so", [ok, never_excellent], year)
-    found = judge(code, 2023)
+    found = judge("hcld-3", 2023)
     assert found["Lê Huân"].eligible
+    assert found["Lê Huân"].rule.confirmed
+    assert "Điều 44 khoản 1 điểm e" in found["Lê Huân"].rule.legal_basis
     assert found["Lê Chương"].missing == ["trong 5 năm 2019–2023 mới có 0/1 năm HTXSNV"]
+
+
+def test_huan_chuong_lao_dong_hang_nhi_needs_two_excellent_years_and_a_provincial_title():
+    """Luật 2022 Điều 43 khoản 1: on hạng Ba, 5 years HTTNV+ with 2 HTXSNV and one Chiến sĩ thi
+    đua cấp bộ, ngành, tỉnh in those years."""
+    ok, once, untitled = person("Lê Huân"), person("Lê Một Lần"), person("Lê Chưa Danh")
+    rate(ok, {2019: "HTXSNV", 2020: "HTTNV", 2021: "HTXSNV", 2022: "HTTNV", 2023: "HTTNV"})
+    rate(once, {2019: "HTXSNV", 2020: "HTTNV", 2021: "HTTNV", 2022: "HTTNV", 2023: "HTTNV"})
+    rate(untitled, {2019: "HTXSNV", 2020: "HTTNV", 2021: "HTXSNV", 2022: "HTTNV", 2023: "HTTNV"})
+    give("hcld-3", [ok, once, untitled], 2018, first=2014)
+    give("cstd-tinh", [ok, once], 2021, first=2019)
+    give("cstd-tinh", untitled, 2017, first=2015)  # before the five years: not counted
+    found = judge("hcld-2", 2023)
+    assert found["Lê Huân"].eligible, found["Lê Huân"].missing
+    assert found["Lê Một Lần"].missing == ["trong 5 năm 2019–2023 mới có 1/2 năm HTXSNV (2019)"]
+    assert found["Lê Chưa Danh"].missing == [
+        "chưa được tặng Chiến sĩ thi đua cấp bộ, ngành, tỉnh trong 5 năm 2019–2023"
+    ]
 
 
 # --------------------------------------------------------------------------- collectives

@@ -36,7 +36,9 @@ class Command(BaseCommand):
             "--authority", help="Mã cấp khen: xét hồ sơ của cấp này và các cấp dưới."
         )
         parser.add_argument(
-            "--on", help="Xét theo tiêu chuẩn có hiệu lực ngày này (mặc định: hôm nay)."
+            "--on",
+            help="Xét theo tiêu chuẩn có hiệu lực ngày này (mặc định: năm đã qua theo tiêu "
+            "chuẩn có hiệu lực ngày 31/12 năm đó, năm nay theo tiêu chuẩn hôm nay).",
         )
         parser.add_argument("--all", action="store_true", help="Liệt kê cả người chưa đủ.")
         parser.add_argument("--json", action="store_true", help="In JSON.")
