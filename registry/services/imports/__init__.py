@@ -19,6 +19,7 @@ from registry.services.recipients import recipients_merge
 
 from .awardtypes import award_type_by_code
 from .batches import (
+    batch_lines,
     import_batches_clear,
     import_confirm,
     import_discard,
@@ -28,7 +29,7 @@ from .batches import (
     problems_as_text,
 )
 from .kinds import KINDS
-from .lines import COLLECTIVE, HOUSEHOLD, INDIVIDUAL, KIND_FIELD, KIND_MODELS
+from .lines import COLLECTIVE, HOUSEHOLD, INDIVIDUAL, KIND_FIELD, KIND_MODELS, ImportLine
 from .matching import match_recipients
 from .rows import HEADER_ALIASES, find_header, header_key, parse_sheets
 from .template import template_workbook
@@ -44,7 +45,9 @@ __all__ = [
     "KIND_FIELD",
     "KIND_MODELS",
     "FileProblem",
+    "ImportLine",
     "award_type_by_code",
+    "batch_lines",
     "check_upload_size",
     "find_header",
     "header_key",

@@ -78,16 +78,16 @@ def _award_candidates(typed, index, authority: Authority | None, kind: str | Non
 
 def kinds_from_award_types(lines, default: AwardType | None, authority) -> None:
     """Lines of no stated kind take the one kind their award type admits (Tập thể LĐTT)."""
-    todo = [line for line in lines if not line.get("kind_known")]
+    todo = [line for line in lines if not line.kind_known]
     if not todo:
         return
     index = _award_index()
     for line in todo:
-        typed = line.get("award_type")
+        typed = line.award_type
         found = _award_candidates(typed, index, authority, None) if typed else [default]
         kinds = {kind for t in found if t is not None for kind in KIND_MODELS if t.allows(kind)}
         if len(kinds) == 1:
-            line["kind"] = kinds.pop()
+            line.kind = kinds.pop()
 
 
 def resolve_award_types(
@@ -101,9 +101,9 @@ def resolve_award_types(
     index = _award_index()
     by_id: dict[int, AwardType] = {}
     for line in lines:
-        typed = line.get("award_type")
-        where = (line["sheet"], line["row"], line["cols"].get("award_type"))
-        found = _award_candidates(typed, index, authority, line["kind"]) if typed else [default]
+        typed = line.award_type
+        where = (line.sheet, line.row, line.cols.get("award_type"))
+        found = _award_candidates(typed, index, authority, line.kind) if typed else [default]
         if len(found) > 1:
             names = ", ".join(f"“{t.name}” (mã {t.code})" for t in found)
             problems.append(
@@ -113,7 +113,7 @@ def resolve_award_types(
                     *where,
                 )
             )
-            line["award_type_id"] = None
+            line.award_type_id = None
             continue
         if not found or found[0] is None:
             if typed:
@@ -126,10 +126,10 @@ def resolve_award_types(
                     "Thiếu hình thức khen thưởng. Hãy ghi hoặc chọn hình thức mặc định khi tải lên."
                 )
             problems.append(problem(message, *where))
-            line["award_type_id"] = None
+            line.award_type_id = None
             continue
         found = found[0]
-        line["award_type_id"] = found.pk
-        line["award_type_name"] = found.name
+        line.award_type_id = found.pk
+        line.award_type_name = found.name
         by_id[found.pk] = found
     return by_id

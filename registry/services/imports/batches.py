@@ -16,7 +16,7 @@ from registry.resources import RESOURCES
 from .awardtypes import kinds_from_award_types
 from .kinds import KINDS
 from .kinds.base import line_counts
-from .lines import INDIVIDUAL
+from .lines import INDIVIDUAL, ImportLine
 from .matching import ambiguous_problems, apply_choices
 from .rows import clean_person, parse_sheets
 from .workbook import FileProblem, hidden_sheets, problem, workbook_rows
@@ -49,6 +49,7 @@ def import_preview(
     )
     handler = KINDS[kind]
     payload = {"lines": [], "problems": [], "notes": []}
+    kept: list[ImportLine] = []
     try:
         handler.check(batch)
         sheets, encoding, problems = workbook_rows(data)
@@ -63,7 +64,7 @@ def import_preview(
         )
         # What the reader found on rows that are not lines (blank, styled, other sheets) matters
         # to no one.
-        read = {(line["sheet"], line["row"]) for line in lines}
+        read = {(line.sheet, line.row) for line in lines}
         problems = [p for p in problems if p["row"] is None or (p["sheet"], p["row"]) in read]
         problems += read_problems
         kinds_from_award_types(lines, award_type, authority)
@@ -71,7 +72,7 @@ def import_preview(
         for line in lines:
             clean_person(line, problems, today)
         handler.preview(batch, lines, problems, award_type)
-        payload["lines"] = lines
+        kept = lines
     except FileProblem as refused:
         problems = [problem(str(refused))]
     payload["problems"] = sorted(
@@ -82,11 +83,11 @@ def import_preview(
             f"Tệp gõ bằng bảng mã cũ {batch.legacy_encoding}; đã chuyển sang Unicode. "
             "Hãy xem lại tên người trong bản xem trước."
         )
-    payload["counts"] = line_counts(payload["lines"])
-    if payload["lines"] and payload["counts"]["unchanged"] == len(payload["lines"]):
+    payload["lines"] = [line.to_dict() for line in kept]
+    payload["counts"] = line_counts(kept)
+    if kept and payload["counts"]["unchanged"] == len(kept):
         payload["notes"].append(
-            f"Cả {len(payload['lines'])} dòng đã có trong sổ (tệp này đã được nhập): "
-            "không có gì mới để nhập."
+            f"Cả {len(kept)} dòng đã có trong sổ (tệp này đã được nhập): không có gì mới để nhập."
         )
     batch.payload = payload
     if not payload["problems"]:
@@ -133,7 +134,7 @@ def import_confirm(
                 f"{settings.IMPORT_PREVIEW_DAYS} ngày nên hết hạn: danh mục và sổ có thể đã "
                 "thay đổi. Hãy tải tệp lên lại để xem trước rồi nhập."
             )
-        lines = batch.payload.get("lines", [])
+        lines = batch_lines(batch)
         missing = ambiguous_problems(lines, choices)
         if missing:
             raise ValidationError(missing)
@@ -144,7 +145,7 @@ def import_confirm(
             raise ValidationError(
                 f"Cơ sở dữ liệu từ chối ghi ({exc}). Không có gì được nhập; hãy tải tệp lên lại."
             ) from exc
-        batch.payload = {**batch.payload, "lines": lines}
+        batch.payload = {**batch.payload, "lines": [line.to_dict() for line in lines]}
         batch.summary = summary
         batch.status = ImportStatus.IMPORTED
         batch.imported_at = timezone.now()
@@ -189,3 +190,8 @@ def import_report(batch: ImportBatch) -> dict:
             for p in batch.payload.get("problems", [])
         ],
     }
+
+
+def batch_lines(batch: ImportBatch) -> list[ImportLine]:
+    """The lines a batch's payload holds, typed."""
+    return [ImportLine.from_dict(line) for line in batch.payload.get("lines", [])]

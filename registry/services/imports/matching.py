@@ -15,7 +15,7 @@ from registry.models import Authority, Award, Collective, Household, Individual
 from registry.services.awards import history_user
 from registry.text import fold
 
-from .lines import COLLECTIVE, HOUSEHOLD, INDIVIDUAL, KIND_MODELS
+from .lines import COLLECTIVE, HOUSEHOLD, INDIVIDUAL, KIND_MODELS, ImportLine
 from .workbook import problem
 
 QUERY_CHUNK = 5000
@@ -55,29 +55,19 @@ def _label(kind: str, obj) -> str:
     return f"Hộ {obj.head_name}, {obj.address}" if obj.address else f"Hộ {obj.head_name}"
 
 
-def person_key(line: dict) -> tuple:
-    """Who a new line names, within one file: the name as typed (Hương and Hưởng differ)."""
-    name = " ".join(line["name"].lower().split())
-    if line["kind"] == INDIVIDUAL:
-        if line.get("citizen_id"):
-            return (INDIVIDUAL, "cccd", line["citizen_id"])
-        return (INDIVIDUAL, name, line.get("birth_year"), fold(line.get("unit")))
-    return (line["kind"], name, fold(line.get("unit")))
-
-
-def match_recipients(*, lines: list[dict], authority: Authority) -> dict:
-    """Set line["match"] to new / matched / ambiguous, with recipient_id and candidates.
+def match_recipients(*, lines: list[ImportLine], authority: Authority) -> dict:
+    """Set line.match to new / matched / ambiguous, with recipient_id and candidates.
 
     Individuals: citizen ID first (unique in the registry), then the folded name among the
     office's records, confirmed by birth and unit. Never guesses between two candidates.
     Returns the matched objects by (kind, id).
     """
     objects: dict[tuple, object] = {}
-    people = [line for line in lines if line["kind"] == INDIVIDUAL]
+    people = [line for line in lines if line.kind == INDIVIDUAL]
     by_cid: dict[str, Individual] = {}
     by_name: dict[str, list[Individual]] = defaultdict(list)
-    cids = {line["citizen_id"] for line in people if line.get("citizen_id")}
-    names = {fold(line["name"]) for line in people}
+    cids = {line.citizen_id for line in people if line.citizen_id}
+    names = {fold(line.name) for line in people}
     for chunk in chunks(cids):
         for person in Individual.objects.filter(citizen_id__in=chunk).select_related("unit"):
             by_cid[person.citizen_id] = person
@@ -94,21 +84,21 @@ def match_recipients(*, lines: list[dict], authority: Authority) -> dict:
         (COLLECTIVE, Collective, "name"),
         (HOUSEHOLD, Household, "head_name"),
     ):
-        if any(line["kind"] == kind for line in lines):
+        if any(line.kind == kind for line in lines):
             for obj in _visible(model, authority).select_related("unit"):
                 others[kind][fold(getattr(obj, name_field))].append(obj)
 
     for line in lines:
-        kind = line["kind"]
-        unit = fold(line.get("unit"))
+        kind = line.kind
+        unit = fold(line.unit)
         chosen, candidates = None, []
         if kind == INDIVIDUAL:
-            if line.get("citizen_id") and line["citizen_id"] in by_cid:
-                chosen = by_cid[line["citizen_id"]]
+            if line.citizen_id and line.citizen_id in by_cid:
+                chosen = by_cid[line.citizen_id]
             else:
                 pool = []
-                for person in by_name.get(fold(line["name"]), []):
-                    if line.get("citizen_id") and person.citizen_id:
+                for person in by_name.get(fold(line.name), []):
+                    if line.citizen_id and person.citizen_id:
                         continue  # both have an ID and they differ
                     if _birth_conflict(line, person):
                         continue
@@ -122,7 +112,7 @@ def match_recipients(*, lines: list[dict], authority: Authority) -> dict:
                 else:
                     candidates = confirmed or pool
         else:
-            pool = others[kind].get(fold(line["name"]), [])
+            pool = others[kind].get(fold(line.name), [])
             if len(pool) > 1 and unit:
                 narrowed = [o for o in pool if _unit_equal(unit, o)]
                 pool = narrowed or pool
@@ -131,36 +121,32 @@ def match_recipients(*, lines: list[dict], authority: Authority) -> dict:
             else:
                 candidates = pool
         if chosen is not None:
-            line.update(match="matched", recipient_id=chosen.pk, label=_label(kind, chosen))
+            line.match, line.recipient_id = "matched", chosen.pk
+            line.label = _label(kind, chosen)
             objects[(kind, chosen.pk)] = chosen
         elif candidates:
-            line.update(
-                match="ambiguous",
-                recipient_id=None,
-                candidates=[{"id": c.pk, "label": _label(kind, c)} for c in candidates[:20]],
-            )
+            line.match, line.recipient_id = "ambiguous", None
+            line.candidates = [{"id": c.pk, "label": _label(kind, c)} for c in candidates[:20]]
             for c in candidates:
                 objects[(kind, c.pk)] = c
         else:
-            line.update(match="new", recipient_id=None)
+            line.match, line.recipient_id = "new", None
     return objects
 
 
-def _birth_equal(line: dict, person: Individual) -> bool:
-    if line.get("birth_date") and person.birth_date:
-        return line["birth_date"] == person.birth_date.isoformat()
+def _birth_equal(line: ImportLine, person: Individual) -> bool:
+    if line.birth_date and person.birth_date:
+        return line.birth_date == person.birth_date.isoformat()
     year = person.birth_year or (person.birth_date.year if person.birth_date else None)
-    return bool(line.get("birth_year") and year and line["birth_year"] == year)
+    return bool(line.birth_year and year and line.birth_year == year)
 
 
-def _birth_conflict(line: dict, person: Individual) -> bool:
+def _birth_conflict(line: ImportLine, person: Individual) -> bool:
     year = person.birth_year or (person.birth_date.year if person.birth_date else None)
-    if line.get("birth_year") and year and line["birth_year"] != year:
+    if line.birth_year and year and line.birth_year != year:
         return True
     return bool(
-        line.get("birth_date")
-        and person.birth_date
-        and line["birth_date"] != person.birth_date.isoformat()
+        line.birth_date and person.birth_date and line.birth_date != person.birth_date.isoformat()
     )
 
 
@@ -177,25 +163,21 @@ def _unit_equal(unit: str, obj) -> bool:
 
 
 def same_person_twice(lines, problems) -> None:
-    first: dict[tuple, dict] = {}
+    first: dict[tuple, ImportLine] = {}
     for line in lines:
-        if line.get("match") == "ambiguous":
+        if line.match == "ambiguous":
             continue
-        key = (
-            ("id", line["kind"], line["recipient_id"])
-            if line.get("recipient_id")
-            else ("new", *person_key(line))
-        )
+        key = line.identity()
         if key in first:
             other = first[key]
-            line["twice"] = True
+            line.twice = True
             problems.append(
                 problem(
-                    f"{line['name']} có hai lần trong danh sách (trùng với dòng {other['row']} "
-                    f"trang “{other['sheet']}”). Hãy xóa một dòng.",
-                    line["sheet"],
-                    line["row"],
-                    line["cols"].get("name"),
+                    f"{line.name} có hai lần trong danh sách (trùng với dòng {other.row} "
+                    f"trang “{other.sheet}”). Hãy xóa một dòng.",
+                    line.sheet,
+                    line.row,
+                    line.cols.get("name"),
                 )
             )
         else:
@@ -206,39 +188,37 @@ def new_refs(lines) -> None:
     """One reference per new recipient, shared by the lines that name the same new person."""
     refs: dict[tuple, int] = {}
     for line in lines:
-        if line.get("match") != "matched":
-            key = person_key(line) if line.get("match") == "new" else ("line", line["row"])
-            line["new_ref"] = refs.setdefault(key, len(refs) + 1)
+        if line.match != "matched":
+            key = line.person_key() if line.match == "new" else ("line", line.row)
+            line.new_ref = refs.setdefault(key, len(refs) + 1)
 
 
-def stub(kind: str, line: dict, authority: Authority):
+def stub(kind: str, line: ImportLine, authority: Authority):
     if kind == INDIVIDUAL:
         return Individual(
-            full_name=line["name"],
-            gender=line.get("gender") or "",
-            birth_date=date.fromisoformat(line["birth_date"]) if line.get("birth_date") else None,
-            birth_year=line.get("birth_year"),
-            position=line.get("position") or "",
-            workplace=(line.get("unit") or "")[:255],
-            citizen_id=line.get("citizen_id") or None,
+            full_name=line.name,
+            gender=line.gender or "",
+            birth_date=date.fromisoformat(line.birth_date) if line.birth_date else None,
+            birth_year=line.birth_year,
+            position=line.position or "",
+            workplace=(line.unit or "")[:255],
+            citizen_id=line.citizen_id or None,
             registered_by=authority,
         )
     if kind == COLLECTIVE:
         return Collective(
-            name=line["name"], parent_name=(line.get("unit") or "")[:255], registered_by=authority
+            name=line.name, parent_name=(line.unit or "")[:255], registered_by=authority
         )
-    return Household(
-        head_name=line["name"], address=(line.get("unit") or "")[:255], registered_by=authority
-    )
+    return Household(head_name=line.name, address=(line.unit or "")[:255], registered_by=authority)
 
 
 def ambiguous_problems(lines, choices) -> list[str]:
     missing = []
     for index, line in enumerate(lines):
-        if line.get("match") == "ambiguous" and str(index) not in choices:
+        if line.match == "ambiguous" and str(index) not in choices:
             missing.append(
-                f"Trang “{line['sheet']}”, dòng {line['row']}: có {len(line['candidates'])} hồ sơ "
-                f"giống “{line['name']}”. Hãy chọn đúng người (hoặc “tạo mới”) trong bản xem "
+                f"Trang “{line.sheet}”, dòng {line.row}: có {len(line.candidates)} hồ sơ "
+                f"giống “{line.name}”. Hãy chọn đúng người (hoặc “tạo mới”) trong bản xem "
                 "trước, hoặc ghi thêm số CCCD, năm sinh vào tệp."
             )
     return missing
@@ -246,16 +226,16 @@ def ambiguous_problems(lines, choices) -> list[str]:
 
 def apply_choices(lines, choices) -> None:
     for index, line in enumerate(lines):
-        if line.get("match") != "ambiguous":
+        if line.match != "ambiguous":
             continue
         choice = str(choices[str(index)])
-        allowed = {str(c["id"]) for c in line["candidates"]}
+        allowed = {str(c["id"]) for c in line.candidates}
         if choice == "new":
-            line["match"] = "new"
+            line.match = "new"
         elif choice in allowed:
-            line["match"], line["recipient_id"] = "matched", int(choice)
+            line.match, line.recipient_id = "matched", int(choice)
         else:
-            raise ValidationError(f"Dòng {line['row']}: lựa chọn không hợp lệ.")
+            raise ValidationError(f"Dòng {line.row}: lựa chọn không hợp lệ.")
 
 
 def create_recipients(lines, authority, user) -> dict[tuple, object]:
@@ -264,13 +244,13 @@ def create_recipients(lines, authority, user) -> dict[tuple, object]:
     created: dict[tuple, object] = {}
     by_kind: dict[str, list] = defaultdict(list)
     for line in lines:
-        if line.get("match") == "new" and not line.get("unchanged"):
-            key = (line["kind"], line["new_ref"])
+        if line.match == "new" and not line.unchanged:
+            key = (line.kind, line.new_ref)
             if key not in created:
-                obj = stub(line["kind"], line, authority)
+                obj = stub(line.kind, line, authority)
                 obj.refresh_keys()
                 created[key] = obj
-                by_kind[line["kind"]].append(obj)
+                by_kind[line.kind].append(obj)
     for kind, objs in by_kind.items():
         bulk_create_with_history(
             objs, KIND_MODELS[kind], batch_size=1000, default_user=history_user(user)
@@ -281,8 +261,8 @@ def create_recipients(lines, authority, user) -> dict[tuple, object]:
 def load_matched(lines) -> dict[tuple, object]:
     ids = defaultdict(set)
     for line in lines:
-        if line.get("match") == "matched" and not line.get("unchanged"):
-            ids[line["kind"]].add(line["recipient_id"])
+        if line.match == "matched" and not line.unchanged:
+            ids[line.kind].add(line.recipient_id)
     found = {}
     for kind, wanted in ids.items():
         for chunk in chunks(wanted):
@@ -295,3 +275,10 @@ def load_matched(lines) -> dict[tuple, object]:
             "Hãy tải tệp lên lại."
         )
     return found
+
+
+def recipient_of(line: ImportLine, matched: dict, created: dict):
+    """The record a line is written for: the one matched, or the one just created."""
+    if line.match == "matched":
+        return matched[(line.kind, line.recipient_id)]
+    return created[(line.kind, line.new_ref)]

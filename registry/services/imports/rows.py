@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 from registry.resources import TextWidget, visible
 from registry.text import fold
 
-from .lines import COLLECTIVE, HOUSEHOLD, INDIVIDUAL
+from .lines import COLLECTIVE, HOUSEHOLD, INDIVIDUAL, ImportLine
 from .workbook import HEADER_SCAN_ROWS, FileProblem, problem
 
 # Header names seen on real lists, folded (no diacritics, lower case, punctuation as spaces,
@@ -161,6 +161,9 @@ def _is_number(value) -> bool:
 
 # Read from the cell itself, not through a Resource column.
 _LINE_FIELDS = {"title", "recipient_kind"}
+# Read through a widget that gives a tuple (a date and a year, a year and whether it is a school
+# year), which the preview of the kind turns into the line's own fields.
+_TYPED_CELLS = {"birth", "decision_date", "period", "year"}
 # Sheets of guidance or lookup lists that other systems ship beside the list itself.
 _REFERENCE_SHEET = re.compile(
     r"^(huong dan|danh muc|dm|tra cuu|bang ma|ma|tham so|cau hinh|du lieu|lookup|list)\b"
@@ -191,7 +194,7 @@ def _row_text(row: tuple) -> str:
 
 def parse_sheets(
     *, sheets, resource, default_kind: str, notes: list[str] | None = None
-) -> tuple[list[dict], list[dict]]:
+) -> tuple[list[ImportLine], list[dict]]:
     """Data lines of every sheet that has a header row, and the problems met reading them.
 
     Sheets passed over (no header of a list, or a guidance or lookup sheet) are named in notes.
@@ -199,7 +202,7 @@ def parse_sheets(
     aliases = _aliases(resource)
     columns = resource.columns()
     notes = notes if notes is not None else []
-    lines: list[dict] = []
+    lines: list[ImportLine] = []
     problems: list[dict] = []
     headers_found = 0
     for title, rows in sheets:
@@ -264,20 +267,22 @@ def parse_sheets(
                     )
                 )
                 continue
-            line = {
-                "sheet": title, "row": number, "kind": kind, "kind_known": kind_known,
-                "cols": dict(letters),
-            }  # fmt: skip
+            line = ImportLine(
+                sheet=title, row=number, kind=kind, kind_known=kind_known, cols=dict(letters)
+            )
             for field, column in fields.items():
                 if field in ("stt", "position_unit") or field in _LINE_FIELDS:
                     continue
-                widget = columns[field].widget
                 try:
-                    line[field] = widget.clean(_cell(row, column))
+                    value = columns[field].widget.clean(_cell(row, column))
                 except (ValueError, ArithmeticError):
-                    line[field] = None
-                    line.setdefault("bad", []).append(field)
-                    line.setdefault("raw", {})[field] = str(_cell(row, column))
+                    value = None
+                    line.bad.append(field)
+                    line.raw[field] = str(_cell(row, column))
+                if field in _TYPED_CELLS:
+                    line.read[field] = value
+                else:
+                    setattr(line, field, value)
             if "recipient_kind" in fields:
                 _line_kind(line, _TEXT.clean(_cell(row, fields["recipient_kind"])), problems)
             if "title" in fields:
@@ -285,14 +290,10 @@ def parse_sheets(
             if "position_unit" in fields:
                 combined = " ".join(str(_cell(row, fields["position_unit"]) or "").split())
                 position, _, unit = combined.partition(", ")
-                line.setdefault("position", position)
-                line.setdefault("unit", unit)
-                if not line.get("position"):
-                    line["position"] = position
-                if not line.get("unit"):
-                    line["unit"] = unit
-                line["cols"].setdefault("position", letters["position_unit"])
-                line["cols"].setdefault("unit", letters["position_unit"])
+                line.position = line.position or position
+                line.unit = line.unit or unit
+                line.cols.setdefault("position", letters["position_unit"])
+                line.cols.setdefault("unit", letters["position_unit"])
             lines.append(line)
             sheet_lines += 1
         if sheet_lines == 0 and not problems:
@@ -319,7 +320,7 @@ def parse_sheets(
     return lines, problems
 
 
-def _line_kind(line: dict, typed: str, problems: list[dict]) -> None:
+def _line_kind(line: ImportLine, typed: str, problems: list[dict]) -> None:
     if not typed:
         return
     kind = _kind_of(typed)
@@ -329,44 +330,44 @@ def _line_kind(line: dict, typed: str, problems: list[dict]) -> None:
                 f"Phân loại khen thưởng ghi “{typed}”: hãy ghi “Khen thưởng tập thể”, "
                 "“Khen thưởng cá nhân” hoặc “Khen thưởng hộ gia đình” (hoặc mã TAPTHE, "
                 "CANHAN, HOGIADINH).",
-                line["sheet"],
-                line["row"],
-                line["cols"]["recipient_kind"],
+                line.sheet,
+                line.row,
+                line.cols["recipient_kind"],
             )
         )
         return
-    line["kind"], line["kind_known"] = kind, True
+    line.kind, line.kind_known = kind, True
 
 
-def _line_title(line: dict, title: str) -> None:
+def _line_title(line: ImportLine, title: str) -> None:
     """Ông/Bà give the gender when the list has no gender column; a rank is kept as written."""
-    line["title"] = title
+    line.title = title
     word = header_key(title)
-    if not line.get("gender") and line["kind"] != COLLECTIVE:
+    if not line.gender and line.kind != COLLECTIVE:
         if word == "ong":
-            line["gender"] = "Nam"
+            line.gender = "Nam"
         elif word == "ba":
-            line["gender"] = "Nữ"
+            line.gender = "Nữ"
 
 
-def clean_person(line: dict, problems: list[dict], today: date) -> None:
+def clean_person(line: ImportLine, problems: list[dict], today: date) -> None:
     """Name prefix and gender, birth, CCCD: normalise in place, report what cannot be read."""
-    cols = line["cols"]
-    where = (line["sheet"], line["row"])
-    name = unicodedata.normalize("NFC", " ".join(str(line.get("name") or "").split()))
+    cols = line.cols
+    where = (line.sheet, line.row)
+    name = unicodedata.normalize("NFC", " ".join(str(line.name or "").split()))
     gender = ""
     prefix = _PREFIX.match(name)
-    if prefix and line["kind"] != COLLECTIVE:
+    if prefix and line.kind != COLLECTIVE:
         word = fold(prefix.group(1))
         if word.startswith("ong") and "(" not in word:
             gender = "nam"
         elif word.startswith("ba") and "(" not in word:
             gender = "nu"
         name = name[prefix.end() :].strip()
-    line["name"] = name
+    line.name = name
     if not name:
         problems.append(problem("Thiếu họ tên sau danh xưng.", *where, cols.get("name")))
-    given = fold(line.get("gender") or "")
+    given = fold(line.gender or "")
     if given in ("nam", "m", "ong"):
         gender = "nam"
     elif given in ("nu", "f", "ba"):
@@ -374,24 +375,24 @@ def clean_person(line: dict, problems: list[dict], today: date) -> None:
     elif given:
         problems.append(
             problem(
-                f"Giới tính ghi “{line['gender']}”: hãy ghi Nam hoặc Nữ.",
+                f"Giới tính ghi “{line.gender}”: hãy ghi Nam hoặc Nữ.",
                 *where,
                 cols.get("gender"),
             )
         )
-    line["gender"] = gender
-    birth = line.pop("birth", None)
-    line["birth_date"], line["birth_year"] = None, None
-    if "birth" in line.get("bad", []):
+    line.gender = gender
+    birth = line.read.pop("birth", None)
+    line.birth_date, line.birth_year = None, None
+    if "birth" in line.bad:
         problems.append(
             problem(
-                f"Không đọc được năm sinh “{line['raw']['birth']}”: hãy ghi năm (1980) "
+                f"Không đọc được năm sinh “{line.raw['birth']}”: hãy ghi năm (1980) "
                 "hoặc ngày dd/mm/yyyy.",
                 *where,
                 cols.get("birth"),
             )
         )
-    elif birth and birth[1] and line["kind"] == INDIVIDUAL:
+    elif birth and birth[1] and line.kind == INDIVIDUAL:
         day, year = birth
         if year > today.year or (day and day > today):
             problems.append(
@@ -404,14 +405,16 @@ def clean_person(line: dict, problems: list[dict], today: date) -> None:
                 problem(f"Năm sinh {year} không hợp lý (trước 1900).", *where, cols.get("birth"))
             )
         else:
-            line["birth_date"] = day.isoformat() if day else None
-            line["birth_year"] = year
-    cid = line.get("citizen_id") or ""
+            line.birth_date = day.isoformat() if day else None
+            line.birth_year = year
+    cid = line.citizen_id or ""
     if cid and not (len(cid) == 12 and cid.isdigit()):
         problems.append(
             problem(f"Số CCCD “{cid}” phải gồm đúng 12 chữ số.", *where, cols.get("citizen_id"))
         )
         cid = ""
-    line["citizen_id"] = cid if line["kind"] == INDIVIDUAL else ""
-    for field in ("position", "unit", "achievement", "note"):
-        line[field] = line.get(field) or ""
+    line.citizen_id = cid if line.kind == INDIVIDUAL else ""
+    line.position = line.position or ""
+    line.unit = line.unit or ""
+    line.achievement = line.achievement or ""
+    line.note = line.note or ""

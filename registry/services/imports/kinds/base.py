@@ -11,8 +11,8 @@ from registry.models import Award, AwardType
 from registry.selectors.eligibility import award_eligibility_warnings
 from registry.services.awards import awards_problems
 
-from ..lines import COLLECTIVE, HOUSEHOLD, INDIVIDUAL, KIND_FIELD
-from ..matching import stub
+from ..lines import COLLECTIVE, HOUSEHOLD, INDIVIDUAL, KIND_FIELD, ImportLine
+from ..matching import recipient_of, stub
 from ..workbook import problem
 
 _YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)")
@@ -36,12 +36,12 @@ class Kind:
         raise NotImplementedError
 
 
-def achievement_period(line: dict, default_year: int) -> tuple[int, int]:
+def achievement_period(line: ImportLine, default_year: int) -> tuple[int, int]:
     """From the achievement text ('năm 2022', 'năm học 2021–2022', '2019–2023'), else default.
 
     A school year counts in its end year.
     """
-    text = str(line.get("achievement") or "")
+    text = str(line.achievement or "")
     years: list[int] = []
     for match in _SCHOOL_YEAR.finditer(text):
         start, end = int(match.group(1)), int(match.group(2))
@@ -57,7 +57,7 @@ def default_year(day: date) -> int:
     return day.year - 1 if day.month <= 6 else day.year
 
 
-def line_counts(lines: list[dict]) -> dict:
+def line_counts(lines: list[ImportLine]) -> dict:
     counts = {
         "collectives": 0,
         "individuals": 0,
@@ -70,14 +70,14 @@ def line_counts(lines: list[dict]) -> dict:
     }
     for line in lines:
         key = {COLLECTIVE: "collectives", INDIVIDUAL: "individuals", HOUSEHOLD: "households"}
-        counts[key[line["kind"]]] += 1
-        if line.get("unchanged"):
+        counts[key[line.kind]] += 1
+        if line.unchanged:
             counts["unchanged"] += 1
-        elif line.get("match") == "new":
+        elif line.match == "new":
             counts["new_recipients"] += 1
-        elif line.get("match") == "matched":
+        elif line.match == "matched":
             counts["matched_recipients"] += 1
-        elif line.get("match") == "ambiguous":
+        elif line.match == "ambiguous":
             counts["ambiguous"] += 1
     return counts
 
@@ -100,35 +100,31 @@ _FIELD_COLUMN = {
 def check_awards(decision, lines, objects, types, problems) -> None:
     """awards_problems() for the lines to be created, with their errors placed on cells."""
     # A line already reported as a repeat would only be reported again as a second award.
-    todo = [
-        line
-        for line in lines
-        if line.get("award_type_id") and not line.get("unchanged") and not line.get("twice")
-    ]
+    todo = [line for line in lines if line.award_type_id and not line.unchanged and not line.twice]
     awards = []
     for line in todo:
-        kind = line["kind"]
+        kind = line.kind
         award = Award(
             decision=decision,
             authority_id=decision.authority_id,
-            award_type=types[line["award_type_id"]],
-            period_from=line["period_from"],
-            period_to=line["period_to"],
-            line_no=line["row"],
+            award_type=types[line.award_type_id],
+            period_from=line.period_from,
+            period_to=line.period_to,
+            line_no=line.row,
         )
-        if line.get("recipient_id"):
-            recipient = objects[(kind, line["recipient_id"])]
+        if line.recipient_id:
+            recipient = objects[(kind, line.recipient_id)]
         else:
             recipient = stub(kind, line, decision.authority)
-            recipient.pk = -line["new_ref"]
+            recipient.pk = -line.new_ref
         setattr(award, KIND_FIELD[kind], recipient)
         awards.append(award)
     found_problems = awards_problems(decision=decision, awards=awards)
     for line, found in zip(todo, found_problems, strict=True):
         for field, messages in found.items():
-            column = line["cols"].get(_FIELD_COLUMN.get(field, "name"))
+            column = line.cols.get(_FIELD_COLUMN.get(field, "name"))
             for message in messages:
-                problems.append(problem(message, line["sheet"], line["row"], column))
+                problems.append(problem(message, line.sheet, line.row, column))
     # Eligibility informs, the council decides: warnings are shown, not errors.
     clean = [
         (line, award) for line, award, f in zip(todo, awards, found_problems, strict=True) if not f
@@ -136,50 +132,43 @@ def check_awards(decision, lines, objects, types, problems) -> None:
     warnings = award_eligibility_warnings(decision=decision, awards=[a for _, a in clean])
     for (line, _), found in zip(clean, warnings, strict=True):
         if found:
-            line["warnings"] = found
+            line.warnings = found
 
 
 def build_awards(lines, matched, created, types, reasons) -> tuple[list[Award], list[str]]:
     """Unsaved lines for awards_add, and where each came from (sheet and row) for its errors."""
     awards, labels = [], []
     for index, line in enumerate(lines):
-        if line.get("unchanged"):
+        if line.unchanged:
             continue
-        kind = line["kind"]
-        recipient = (
-            matched[(kind, line["recipient_id"])]
-            if line.get("match") == "matched"
-            else created[(kind, line["new_ref"])]
-        )
+        kind = line.kind
         award = Award(
-            award_type=types[line["award_type_id"]],
-            achievement=line.get("achievement") or "",
-            period_from=line["period_from"],
-            period_to=line["period_to"],
+            award_type=types[line.award_type_id],
+            achievement=line.achievement or "",
+            period_from=line.period_from,
+            period_to=line.period_to,
             # The council's reason for a warned line: typed in the preview, or the file's column;
             # a line that meets the rule carries none, whatever the column says.
             eligibility_override=(
-                (reasons.get(str(index)) or line.get("reason") or "").strip()
-                if line.get("warnings")
-                else ""
+                (reasons.get(str(index)) or line.reason or "").strip() if line.warnings else ""
             ),
         )
-        setattr(award, KIND_FIELD[kind], recipient)
+        setattr(award, KIND_FIELD[kind], recipient_of(line, matched, created))
         if kind == INDIVIDUAL:
-            award.recipient_position = line.get("position") or ""
-            award.recipient_unit = line.get("unit") or ""
+            award.recipient_position = line.position or ""
+            award.recipient_unit = line.unit or ""
         awards.append(award)
-        labels.append(f"Trang “{line['sheet']}”, dòng {line['row']}")
+        labels.append(f"Trang “{line.sheet}”, dòng {line.row}")
     return awards, labels
 
 
-def recipient_ids(line) -> list:
+def recipient_ids(line: ImportLine) -> list:
     """(collective_id, individual_id, household_id) of a matched line, as award rows hold them."""
     ids = [None, None, None]
-    ids[[COLLECTIVE, INDIVIDUAL, HOUSEHOLD].index(line["kind"])] = line["recipient_id"]
+    ids[[COLLECTIVE, INDIVIDUAL, HOUSEHOLD].index(line.kind)] = line.recipient_id
     return ids
 
 
 def line_award_types(lines) -> dict[int, AwardType]:
-    wanted = {line["award_type_id"] for line in lines}
+    wanted = {line.award_type_id for line in lines}
     return {t.pk: t for t in AwardType.objects.filter(pk__in=wanted)}

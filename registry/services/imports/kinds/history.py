@@ -10,6 +10,7 @@ from registry.services.awards import awards_add
 from registry.services.decisions import decision_create, decision_issue
 
 from ..awardtypes import resolve_award_types
+from ..lines import ImportLine
 from ..matching import (
     create_recipients,
     load_matched,
@@ -35,46 +36,44 @@ class History(Kind):
 
     def preview(self, batch, lines, problems, award_type) -> None:
         authority = batch.authority
-        has_column = any("award_type" in line["cols"] for line in lines)
+        has_column = any("award_type" in line.cols for line in lines)
         types = resolve_award_types(lines, problems, award_type, has_column, authority)
         numbers = set()
         for line in lines:
-            where = (line["sheet"], line["row"])
-            number = " ".join(str(line.get("decision_number") or "").split())
-            line["decision_number"] = number
-            signed = line.pop("decision_date", None)
-            line["decision_date"] = None
-            if "decision_date" in line.get("bad", []) or (signed and signed[0] is None):
+            where = (line.sheet, line.row)
+            number = " ".join(str(line.decision_number or "").split())
+            line.decision_number = number
+            signed = line.read.pop("decision_date", None)
+            line.decision_date = None
+            if "decision_date" in line.bad or (signed and signed[0] is None):
                 problems.append(
                     problem(
                         "Không đọc được ngày quyết định: hãy ghi ngày dd/mm/yyyy.",
                         *where,
-                        line["cols"].get("decision_date"),
+                        line.cols.get("decision_date"),
                     )
                 )
             elif signed:
-                line["decision_date"] = signed[0].isoformat()
+                line.decision_date = signed[0].isoformat()
             elif number:
                 problems.append(
-                    problem(
-                        "Thiếu ngày quyết định.", *where, line["cols"].get("decision_date", None)
-                    )
+                    problem("Thiếu ngày quyết định.", *where, line.cols.get("decision_date"))
                 )
             if not number:
                 problems.append(
                     problem(
                         "Thiếu số quyết định (ví dụ 15/QĐ-UBND).",
                         *where,
-                        line["cols"].get("decision_number"),
+                        line.cols.get("decision_number"),
                     )
                 )
             numbers.add(number)
-            period = line.pop("period", None)
-            day = date.fromisoformat(line["decision_date"]) if line["decision_date"] else None
+            period = line.read.pop("period", None)
+            day = date.fromisoformat(line.decision_date) if line.decision_date else None
             if period:
-                line["period_from"] = line["period_to"] = period[0]
+                line.period_from = line.period_to = period[0]
             else:
-                line["period_from"], line["period_to"] = achievement_period(
+                line.period_from, line.period_to = achievement_period(
                     line, default_year(day or date.today())
                 )
         existing = {
@@ -92,48 +91,48 @@ class History(Kind):
                     "period_from", "period_to",
                 )
             )  # fmt: skip
-        groups: dict[tuple, list[dict]] = defaultdict(list)
+        groups: dict[tuple, list[ImportLine]] = defaultdict(list)
         for line in lines:
-            if not (line["decision_number"] and line["decision_date"]):
+            if not (line.decision_number and line.decision_date):
                 continue
-            key = (line["decision_number"], line["decision_date"])
+            key = (line.decision_number, line.decision_date)
             decision = existing.get(key)
-            other = by_number.get(line["decision_number"])
+            other = by_number.get(line.decision_number)
             if decision is None and other is not None:
                 problems.append(
                     problem(
                         f"Quyết định {other.number} đã có trong sổ với ngày {other.signed_date:%d/%m/%Y}, "
                         "khác ngày ghi trong tệp. Hãy kiểm tra lại.",
-                        line["sheet"],
-                        line["row"],
-                        line["cols"].get("decision_date"),
+                        line.sheet,
+                        line.row,
+                        line.cols.get("decision_date"),
                     )
                 )
                 continue
-            line["decision_id"] = decision.pk if decision else None
-            if decision and line.get("match") == "matched" and line.get("award_type_id"):
-                line["unchanged"] = (
+            line.decision_id = decision.pk if decision else None
+            if decision and line.match == "matched" and line.award_type_id:
+                line.unchanged = (
                     decision.pk,
                     *recipient_ids(line),
-                    line["award_type_id"],
-                    line["period_from"],
-                    line["period_to"],
+                    line.award_type_id,
+                    line.period_from,
+                    line.period_to,
                 ) in known
-            if decision and not line.get("unchanged"):
+            if decision and not line.unchanged:
                 problems.append(
                     problem(
                         f"Quyết định {decision.number} đã có trong sổ nhưng chưa có dòng này; "
                         "quyết định đã ban hành không thêm dòng được. Hãy nhập dòng này vào đúng "
                         "quyết định trong trang quản trị.",
-                        line["sheet"],
-                        line["row"],
-                        line["cols"].get("decision_number"),
+                        line.sheet,
+                        line.row,
+                        line.cols.get("decision_number"),
                     )
                 )
                 continue
             groups[key].append(line)
         for (number, signed), group in groups.items():
-            if not group or all(line.get("unchanged") for line in group):
+            if not group or all(line.unchanged for line in group):
                 continue
             day = date.fromisoformat(signed)
             decision = Decision(
@@ -150,13 +149,13 @@ class History(Kind):
         types = line_award_types(lines)
         matched = load_matched(lines)
         created = create_recipients(lines, authority, user)
-        groups: dict[tuple, list[dict]] = defaultdict(list)
+        groups: dict[tuple, list[ImportLine]] = defaultdict(list)
         for line in lines:
-            if not line.get("unchanged"):
-                groups[(line["decision_number"], line["decision_date"])].append(line)
+            if not line.unchanged:
+                groups[(line.decision_number, line.decision_date)].append(line)
         decisions = 0
         for (number, signed), group in groups.items():
-            names = sorted({types[line["award_type_id"]].name for line in group})
+            names = sorted({types[line.award_type_id].name for line in group})
             decision = decision_create(
                 authority=authority,
                 number=number,

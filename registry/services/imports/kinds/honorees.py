@@ -42,11 +42,11 @@ class Honorees(Kind):
 
     def preview(self, batch, lines, problems, award_type) -> None:
         decision = batch.decision
-        has_column = any("award_type" in line["cols"] for line in lines)
+        has_column = any("award_type" in line.cols for line in lines)
         types = resolve_award_types(lines, problems, award_type, has_column, decision.authority)
         year = default_year(decision.signed_date)
         for line in lines:
-            line["period_from"], line["period_to"] = achievement_period(line, year)
+            line.period_from, line.period_to = achievement_period(line, year)
         objects = match_recipients(lines=lines, authority=decision.authority)
         new_refs(lines)
         existing = set(
@@ -56,14 +56,14 @@ class Honorees(Kind):
             )
         )  # fmt: skip
         for line in lines:
-            if line.get("match") == "matched" and line.get("award_type_id"):
+            if line.match == "matched" and line.award_type_id:
                 key = (
                     *recipient_ids(line),
-                    line["award_type_id"],
-                    line["period_from"],
-                    line["period_to"],
+                    line.award_type_id,
+                    line.period_from,
+                    line.period_to,
                 )
-                line["unchanged"] = key in existing
+                line.unchanged = key in existing
         same_person_twice(lines, problems)
         check_awards(decision, lines, objects, types, problems)
 
