@@ -28,7 +28,7 @@ from .batches import (
     preview_expiry,
     problems_as_text,
 )
-from .kinds import KINDS
+from .kinds import KINDS, TargetResults
 from .lines import COLLECTIVE, HOUSEHOLD, INDIVIDUAL, KIND_FIELD, KIND_MODELS, ImportLine
 from .matching import match_recipients
 from .rows import HEADER_ALIASES, find_header, header_key, parse_sheets
@@ -44,6 +44,7 @@ __all__ = [
     "KINDS",
     "KIND_FIELD",
     "KIND_MODELS",
+    "TargetResults",
     "FileProblem",
     "ImportLine",
     "award_type_by_code",
