@@ -108,6 +108,10 @@ class ImportLine:
     # What the admin's preview shows.
 
     @property
+    def kind_label(self) -> str:
+        return RecipientKind(self.kind).label
+
+    @property
     def honorific(self) -> str:
         return {"nam": "Ông ", "nu": "Bà "}.get(self.gender, "")
 
