@@ -15,7 +15,7 @@ KIND_MODELS = {COLLECTIVE: Collective, INDIVIDUAL: Individual, HOUSEHOLD: Househ
 KIND_FIELD = {COLLECTIVE: "collective", INDIVIDUAL: "individual", HOUSEHOLD: "household"}
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class ImportLine:
     """One data row of a list: what the file says, cleaned, then what the preview resolved.
 
@@ -74,7 +74,7 @@ class ImportLine:
 
     @classmethod
     def from_dict(cls, data: dict) -> ImportLine:
-        return cls(**{key: value for key, value in data.items() if key in _STORED})
+        return cls(**{key: value for key, value in data.items() if key in STORED_FIELDS})
 
     def to_dict(self) -> dict:
         data = {name: getattr(self, name) for name in _ALWAYS}
@@ -149,9 +149,9 @@ _WITH = {
     "grade": "school_year",
     "recipient_id": "match",
 }
-_STORED = {f.name for f in fields(ImportLine)} - {"read"}
+STORED_FIELDS = frozenset(f.name for f in fields(ImportLine)) - {"read"}
 _WHEN_SET = [
     (f.name, f.default if f.default is not MISSING else f.default_factory())
     for f in fields(ImportLine)
-    if f.name in _STORED - set(_ALWAYS) - set(_FROM_COLUMN) - set(_WITH)
+    if f.name in STORED_FIELDS - set(_ALWAYS) - set(_FROM_COLUMN) - set(_WITH)
 ]

@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 from registry.resources import TextWidget, visible
 from registry.text import fold
 
-from .lines import COLLECTIVE, HOUSEHOLD, INDIVIDUAL, ImportLine
+from .lines import COLLECTIVE, HOUSEHOLD, INDIVIDUAL, STORED_FIELDS, ImportLine
 from .workbook import HEADER_SCAN_ROWS, FileProblem, problem
 
 # Header names seen on real lists, folded (no diacritics, lower case, punctuation as spaces,
@@ -164,6 +164,8 @@ _LINE_FIELDS = {"title", "recipient_kind"}
 # Read through a widget that gives a tuple (a date and a year, a year and whether it is a school
 # year), which the preview of the kind turns into the line's own fields.
 _TYPED_CELLS = {"birth", "decision_date", "period", "year"}
+# A column a Resource adds beyond these is kept with them, for the kind to read.
+_LINE_ATTRIBUTES = STORED_FIELDS - _TYPED_CELLS
 # Sheets of guidance or lookup lists that other systems ship beside the list itself.
 _REFERENCE_SHEET = re.compile(
     r"^(huong dan|danh muc|dm|tra cuu|bang ma|ma|tham so|cau hinh|du lieu|lookup|list)\b"
@@ -279,7 +281,7 @@ def parse_sheets(
                     value = None
                     line.bad.append(field)
                     line.raw[field] = str(_cell(row, column))
-                if field in _TYPED_CELLS:
+                if field in _TYPED_CELLS or field not in _LINE_ATTRIBUTES:
                     line.read[field] = value
                 else:
                     setattr(line, field, value)
