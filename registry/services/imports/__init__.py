@@ -10,9 +10,10 @@ converted), matches recipients in bulk, checks every line with the decision rule
 the parsed lines in ``ImportBatch.payload``. A preview with errors is returned unsaved: bad
 input writes nothing. Confirm writes everything from the payload in one transaction.
 
-workbook.py reads and guards the file, rows.py turns sheets into lines, matching.py finds
-the people they name, awardtypes.py the award types, kinds/ holds one class per kind of list
-(preview and confirm), batches.py the entry points below, template.py the template workbook.
+workbook.py reads and guards the file, rows.py turns sheets into typed lines (ImportLine, in
+lines.py), matching.py finds the people they name, awardtypes.py the award types, kinds/ holds
+one class per kind of list with its preview and confirm (target results among them),
+batches.py the entry points below, template.py the template workbook.
 """
 
 from registry.services.recipients import recipients_merge

@@ -27,11 +27,11 @@ class Kind:
     def check(self, batch) -> None:
         """Refuse a batch (FileProblem) before its file is read."""
 
-    def preview(self, batch, lines, problems, award_type) -> None:
+    def preview(self, batch, lines: list[ImportLine], problems: list[dict], award_type) -> None:
         """Resolve, match and check the lines in place; problems placed on cells."""
         raise NotImplementedError
 
-    def confirm(self, batch, lines, reasons, user) -> dict:
+    def confirm(self, batch, lines: list[ImportLine], reasons: dict, user) -> dict:
         """Write the previewed lines (inside import_confirm's transaction); the summary."""
         raise NotImplementedError
 
