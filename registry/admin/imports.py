@@ -24,6 +24,7 @@ from registry.selectors.scope import authorities_for, recipient_scope_q
 from registry.services.imports import (
     KIND_MODELS,
     FileProblem,
+    batch_lines,
     check_upload_size,
     import_confirm,
     import_discard,
@@ -181,32 +182,11 @@ class ImportBatchAdmin(OfficeScopedAdmin, admin.ModelAdmin):
         )
 
     def _render_preview(self, request, batch, choices=None, reasons=None):
-        lines = batch.payload.get("lines", [])
-        rows = []
-        for index, line in enumerate(lines):
-            if line.get("year"):
-                year = line["year"]
-                year = f"{year - 1}–{year}" if line.get("school_year") else year
-            elif line.get("period_from") and line.get("period_from") != line.get("period_to"):
-                year = f"{line['period_from']}–{line['period_to']}"
-            else:
-                year = line.get("period_to") or ""
-            award = line.get("award_type_name") or line.get("grade") or ""
-            if line.get("decision_number"):
-                award = f"{award} ({line['decision_number']})"
-            rows.append(
-                {
-                    "index": index,
-                    "line": line,
-                    "kind": _KIND_LABELS[line["kind"]],
-                    "honorific": {"nam": "Ông ", "nu": "Bà "}.get(line.get("gender"), ""),
-                    "birth": line.get("birth_date") or line.get("birth_year") or "",
-                    "award": award,
-                    "year": year,
-                    "candidates": line.get("candidates", []),
-                    "reason": (reasons or {}).get(str(index), ""),
-                }
-            )
+        reasons = reasons or {}
+        rows = [
+            {"index": index, "line": line, "reason": reasons.get(str(index), "")}
+            for index, line in enumerate(batch_lines(batch))
+        ]
         back = (
             reverse("admin:registry_decision_change", args=[batch.decision_id])
             if batch.decision_id

@@ -43,7 +43,6 @@ from registry.selectors.law import bloc_award_rule
 from registry.selectors.targets import bloc_ranking, number_vi
 from registry.services.awards import awards_add
 from registry.services.decisions import award_type_allowed, decision_create
-from registry.text import fold
 
 FONTS_DIR = Path(settings.BASE_DIR) / "registry" / "static" / "registry" / "fonts"
 
@@ -153,7 +152,7 @@ class TargetSpec:
     higher_is_better: bool = True
 
 
-def _decimal(value) -> Decimal | None:
+def to_decimal(value) -> Decimal | None:
     """A number typed the Vietnamese way or the English way: '107,14', '1.213.353', 38.8."""
     if value is None:
         return None
@@ -191,7 +190,7 @@ def _target_specs(targets: Sequence[TargetSpec | dict]) -> tuple[list[TargetSpec
         if not (spec.text or "").strip():
             problems.append(f"Chỉ tiêu số {index}: chưa ghi nội dung chỉ tiêu.")
         try:
-            planned = _decimal(spec.planned_value)
+            planned = to_decimal(spec.planned_value)
         except ValueError:
             problems.append(
                 f"{label}: giá trị kế hoạch «{spec.planned_value}» không phải là số. "
@@ -528,7 +527,7 @@ class ResultEntry:
     note: str = ""
 
 
-def _result_units(target_set: TargetSet) -> dict[int, Unit]:
+def result_units(target_set: TargetSet) -> dict[int, Unit]:
     if target_set.kind == TargetSetKind.PLEDGE:
         return {
             s.unit_id: s.unit
@@ -543,7 +542,7 @@ def results_problems(
     *, target_set: TargetSet, as_of: date | None, entries: Sequence[ResultEntry]
 ) -> list[list[str]]:
     """Each entry's problems, in order. Bounded queries whatever the number of entries."""
-    units = _result_units(target_set)
+    units = result_units(target_set)
     general = []
     if as_of is None:
         general.append("Chưa ghi ngày số liệu (số liệu đến ngày).")
@@ -576,7 +575,7 @@ def results_problems(
                     f"không nhập kết quả cho {unit} được."
                 )
         try:
-            value = _decimal(entry.achieved_value)
+            value = to_decimal(entry.achieved_value)
         except ValueError:
             value = None
             found.append(f"{label}: số thực hiện «{entry.achieved_value}» không phải là số.")
@@ -629,7 +628,7 @@ def target_results_enter(
         result = existing.get((entry.target.pk, unit.pk)) or TargetResult(
             target=entry.target, unit=unit, as_of=as_of
         )
-        result.achieved_value = _decimal(entry.achieved_value)
+        result.achieved_value = to_decimal(entry.achieved_value)
         result.grade = entry.grade or ""
         result.note = entry.note or ""
         result.full_clean()
@@ -658,28 +657,6 @@ def target_result_save(*, result: TargetResult) -> TargetResult:
     return result
 
 
-_HEADERS = {
-    "target": {"chi tieu", "stt", "so tt", "chi tieu so", "stt chi tieu", "ma chi tieu"},
-    "unit": {"don vi", "ten don vi", "dia phuong", "don vi, dia phuong"},
-    "value": {"thuc hien", "gia tri", "ket qua", "so thuc hien", "gia tri thuc hien"},
-    "grade": {"muc hoan thanh", "xep loai", "danh gia"},
-    "note": {"ghi chu"},
-}
-_HEADER_LABELS = {
-    "target": "Chỉ tiêu",
-    "unit": "Đơn vị",
-    "value": "Thực hiện",
-    "grade": "Mức hoàn thành",
-    "note": "Ghi chú",
-}
-
-
-def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index + 1)
-
-
 def target_results_import(
     *, target_set: TargetSet, file, as_of: date, file_name: str = ""
 ) -> list[TargetResult]:
@@ -690,191 +667,11 @@ def target_results_import(
     for a unit's own plan), "Thực hiện" (a number) and/or "Mức hoàn thành" (HTXSNV…), and an
     optional "Ghi chú". Every error names the sheet, the row and the column.
     """
-    from registry.services.imports import (
-        HEADER_SCAN_ROWS,
-        FileProblem,
-        check_upload_size,
-        workbook_rows,
-    )
+    # Read and checked beside the other imports (registry.services.imports.kinds.targets).
+    from registry.services.imports.kinds.targets import TargetResults
 
-    name = file_name or getattr(file, "name", "") or "tệp"
-    # The same guarded reader as the other imports; the size is checked before reading.
-    try:
-        if hasattr(file, "read"):
-            size = getattr(file, "size", None)
-            if size is None and hasattr(file, "seek"):
-                start = file.tell()
-                size = file.seek(0, 2) - start
-                file.seek(start)
-            check_upload_size(size)
-            data = file.read(settings.IMPORT_MAX_BYTES + 1)
-        else:
-            check_upload_size(Path(file).stat().st_size)
-            data = Path(file).read_bytes()
-        sheets, _encoding, problems = workbook_rows(data)
-    except FileProblem as problem:
-        raise ValidationError(f"Tệp {name}: {problem}") from None
-    title, rows = sheets[0]
-    if problems:
-        raise ValidationError(
-            [
-                f"Trang «{p['sheet']}», dòng {p['row']}, cột {p['column']}: {p['message']}"
-                for p in problems
-            ]
-        )
-
-    columns: dict[str, int] = {}
-    header_row = None
-    for row_index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        found = {}
-        for col_index, cell in enumerate(row):
-            key = fold(str(cell)).strip(" :*") if cell is not None else ""
-            for field_name, names in _HEADERS.items():
-                if key in names and field_name not in found:
-                    found[field_name] = col_index
-        if "target" in found and ("value" in found or "grade" in found):
-            columns, header_row = found, row_index
-            break
-    if header_row is None:
-        raise ValidationError(
-            f"Trang «{title}»: không tìm thấy dòng tiêu đề. Dòng tiêu đề cần có các cột "
-            "«Chỉ tiêu», «Đơn vị», «Thực hiện» (hoặc «Mức hoàn thành»)."
-        )
-    pledge_set = target_set.kind == TargetSetKind.PLEDGE
-    if pledge_set and "unit" not in columns:
-        raise ValidationError(
-            f"Trang «{title}», dòng {header_row + 1}: thiếu cột «Đơn vị» — kết quả giao ước "
-            "phải ghi của đơn vị nào."
-        )
-    if len(rows) - header_row - 1 > settings.IMPORT_MAX_ROWS:
-        raise ValidationError(
-            f"Trang «{title}» có quá {settings.IMPORT_MAX_ROWS} dòng; hãy chia nhỏ tệp."
-        )
-
-    targets = list(target_set.targets.all())
-    by_order = {t.order: t for t in targets}
-    by_text = {fold(t.text): t for t in targets}
-    signed = _result_units(target_set)
-    by_unit_key: dict[str, Unit] = {}
-    for unit in signed.values():
-        by_unit_key[fold(unit.name)] = unit
-        if unit.code:
-            by_unit_key[fold(unit.code)] = unit
-
-    def where(row_no: int, field_name: str) -> str:
-        return (
-            f"Trang «{title}», dòng {row_no}, cột {_column_letter(columns[field_name])} "
-            f"({_HEADER_LABELS[field_name]})"
-        )
-
-    def cell(row, field_name):
-        index = columns.get(field_name)
-        if index is None or index >= len(row):
-            return None
-        value = row[index]
-        return value.strip() if isinstance(value, str) else value
-
-    errors: list[str] = []
-    entries: list[ResultEntry] = []
-    entry_rows: list[int] = []
-    unknown_units: dict[str, list[int]] = {}
-    for offset, row in enumerate(rows[header_row + 1 :], start=header_row + 2):
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
-            continue
-        raw_target = cell(row, "target")
-        target = None
-        if raw_target in (None, ""):
-            errors.append(
-                f"{where(offset, 'target')}: chưa ghi chỉ tiêu (số thứ tự hoặc nội dung)."
-            )
-        else:
-            text = str(raw_target)
-            number = text[:-2] if text.endswith(".0") else text
-            by_number = number.isdigit()
-            target = by_order.get(int(number)) if by_number else by_text.get(fold(text))
-            if target is None:
-                errors.append(
-                    f"{where(offset, 'target')}: không có chỉ tiêu «{raw_target}» trong bộ chỉ "
-                    f"tiêu «{target_set.title}». Ghi số thứ tự (1 đến {len(targets)}) hoặc đúng "
-                    "nội dung chỉ tiêu."
-                )
-        unit = None
-        raw_unit = cell(row, "unit")
-        if raw_unit not in (None, ""):
-            unit = by_unit_key.get(fold(str(raw_unit)))
-            if unit is None:
-                unknown_units.setdefault(str(raw_unit), []).append(offset)
-        elif pledge_set:
-            errors.append(f"{where(offset, 'unit')}: chưa ghi đơn vị.")
-        elif target_set.unit_id:
-            unit = target_set.unit
-        raw_value = cell(row, "value")
-        value_error = False
-        try:
-            value = _decimal(raw_value)
-        except ValueError:
-            value, value_error = None, True
-            errors.append(
-                f"{where(offset, 'value')}: «{raw_value}» không phải là số. "
-                "Hãy ghi số, ví dụ 107,14."
-            )
-        raw_grade = cell(row, "grade")
-        grade = str(raw_grade).upper().replace(" ", "") if raw_grade not in (None, "") else ""
-        if grade and grade not in RatingGrade.values:
-            errors.append(
-                f"{where(offset, 'grade')}: «{raw_grade}» không phải mức hoàn thành; "
-                "ghi HTXSNV, HTTNV, HTNV hoặc KHTNV."
-            )
-            grade = ""
-        if value is None and not grade and not value_error and raw_grade in (None, ""):
-            column = "value" if "value" in columns else "grade"
-            errors.append(
-                f"{where(offset, column)}: chưa có số thực hiện"
-                + (" hoặc mức hoàn thành." if "grade" in columns else ".")
-            )
-        if target is not None and (unit is not None or raw_unit in (None, "")):
-            note = cell(row, "note")
-            entries.append(
-                ResultEntry(
-                    target=target,
-                    unit=unit,
-                    achieved_value=value,
-                    grade=grade,
-                    note=str(note) if note is not None else "",
-                )
-            )
-            entry_rows.append(offset)
-    if unknown_units:
-        known = {
-            fold(u.name): u
-            for u in Unit.objects.filter(search_key__in=[fold(name) for name in unknown_units])
-        }
-        for raw_unit, row_numbers in unknown_units.items():
-            for row_no in row_numbers:
-                if fold(raw_unit) in known:
-                    errors.append(
-                        f"{where(row_no, 'unit')}: {raw_unit} không ký giao ước "
-                        f"«{target_set.title}» nên không nhập kết quả được."
-                        if pledge_set
-                        else f"{where(row_no, 'unit')}: bộ chỉ tiêu giao cho {target_set.unit}, "
-                        f"không nhập kết quả cho {raw_unit} được."
-                    )
-                else:
-                    errors.append(
-                        f"{where(row_no, 'unit')}: không tìm thấy đơn vị «{raw_unit}». "
-                        "Ghi đúng tên đơn vị như trong sổ."
-                    )
-    if not errors:
-        for row_no, found in zip(
-            entry_rows,
-            results_problems(target_set=target_set, as_of=as_of, entries=entries),
-            strict=False,
-        ):
-            errors.extend(f"Trang «{title}», dòng {row_no}: {message}" for message in found)
-    if not errors and not entries:
-        errors.append(f"Trang «{title}» không có dòng kết quả nào dưới dòng tiêu đề.")
-    _raise(errors)
-    return target_results_enter(target_set=target_set, as_of=as_of, entries=entries)
+    results = TargetResults(target_set=target_set, as_of=as_of)
+    return results.confirm(results.preview(file=file, file_name=file_name))
 
 
 # ------------------------------------------------------------------------- ranking -> decision
