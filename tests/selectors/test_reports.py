@@ -180,7 +180,12 @@ def test_decision_basis_stated_in_every_output(tmp_path):
     book, _ = xlsx_book(summary)
     for name in book.sheetnames:
         head = " ".join(str(row[0]) for row in sheet_rows(book, name)[:6])
-        assert "Năm quyết định" in head, name
+        if name.startswith("Biểu"):
+            # A form states its own period and one basis, never the summary's year basis.
+            assert "Kỳ báo cáo: năm 2023" in head and "15/12/2023" in head, name
+            assert "Năm quyết định" not in head and "Năm thành tích" not in head, name
+        else:
+            assert "Năm quyết định" in head, name
     assert "Năm quyết định" in pdf_text(summary, tmp_path)
     assert (
         report_json(
@@ -275,13 +280,18 @@ def test_form_0601_counts_movements_by_scope_duration_and_form():
     assert form_2021.total == 1
     sections = dict(form_2021.sections)
     assert dict(sections["Chia theo hình thức"])["Chuyên đề"] == 1
-    assert dict(sections["Chia theo thời gian"])["Từ 1 năm trở lên (dài hạn)"] == 1
+    # Five duration bands, as deployed systems have them; 15/3/2021–30/6/2025 is 3 to 5 years.
+    assert dict(sections["Chia theo thời gian"]) == {
+        "Dưới 1 năm": 0,
+        "1 năm": 0,
+        "Từ trên 1 năm đến dưới 3 năm": 0,
+        "Từ 3 năm đến dưới 5 năm": 1,
+        "Từ 5 năm trở lên": 0,
+    }
     assert dict(sections["Chia theo phạm vi"]) == {"Toàn huyện Văn Lãng": 1}
     form_2023 = annual_summary(year=2023, authority=authority("vanlang-ubnd")).form_0601
-    assert (
-        dict(dict(form_2023.sections)["Chia theo thời gian"])["Dưới 1 năm (theo đợt, ngắn hạn)"]
-        == 1
-    )
+    # The movement of the year 2023, launched on 17/01 and ending on 31/12, lasts one year.
+    assert dict(dict(form_2023.sections)["Chia theo thời gian"])["1 năm"] == 1
     assert annual_summary(year=2024, authority=authority("honglinh-ubnd")).form_0601.total == 1
 
 
