@@ -157,4 +157,4 @@ def without_unconfirmed(text: str) -> str:
         return text or ""
     cleaned = _UNCONFIRMED.sub(" ", text)
     cleaned = re.sub(r"\s+([;,.)])", r"\1", re.sub(r"\s{2,}", " ", cleaned))
-    return cleaned.strip(" ;,")
+    return cleaned.strip().lstrip(";, ")
