@@ -125,7 +125,8 @@ def paper_heading(authority, *, number: str | None, day: date, place: str) -> di
         number_line = f"Số: {number or '      /'}"
     lines = organ_lines(authority)
     return {
-        "organ": " ".join(text for text, _ in lines),
+        # The issuing body alone (not the Party committee above it), for "XÁC NHẬN CỦA …".
+        "organ": " ".join(text for text, bold in lines if bold),
         "organ_lines": [{"text": text, "bold": bold} for text, bold in lines],
         "motto": PARTY_MOTTO if party else MOTTO,
         "party": party,

@@ -428,3 +428,17 @@ def test_every_page_of_a_draft_carries_the_watermark():
     assert all("DỰ THẢO" not in page_text(pdf, p) for p in range(1, pdf_pages(pdf) + 1))
     document = Document(io.BytesIO(papers.decision_docx(decision=issued)))
     assert "DỰ THẢO" not in "\n".join(p.text for p in document.sections[0].header.paragraphs)
+
+
+def test_a_party_record_is_confirmed_by_the_committee_itself():
+    decision = party_decision()  # issued
+    party = decision.authority
+    party.parent = factories.authority(
+        "langson-tu", name="Ban Thường vụ Tỉnh ủy Lạng Sơn", organ="Tỉnh ủy Lạng Sơn",
+        chain="dang", level="tinh", place_name="Lạng Sơn",
+    )  # fmt: skip
+    party.save()
+    person = decision.awards.get(individual__isnull=False).individual
+    text = pdf_text(papers.record_pdf(recipient=person, authority=party))
+    assert "ĐẢNG BỘ TỈNH LẠNG SƠN" in text and "ĐẢNG CỘNG SẢN VIỆT NAM" in text
+    assert "XÁC NHẬN CỦA HUYỆN ỦY VĂN LÃNG" in text
