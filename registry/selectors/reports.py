@@ -14,13 +14,16 @@ Rules that hold for every part:
   year (Decision.signed_date), and says which; the statistical forms always count by decision
   date, as the forms do.
 
-Layout of the forms. Thông tư 02/2023/TT-BNV was only seen second-hand (../shared/DOMAIN.md marks
-it unconfirmed), so the forms follow the structure DOMAIN.md describes and not a verified copy:
+Layout of the forms. The text of Thông tư 02/2023/TT-BNV could not be found, so the forms follow
+the deployed systems' layout that ../shared/DOMAIN.md describes (the README says so, once; the
+forms themselves carry no such note, since a clerk sends them upward):
 - 0601.N: movements (campaigns) launched in the year (launch date, else start date) by the
-  authorities covered, counted by scope (Campaign.scope as written), by duration and by form.
+  authorities covered, counted by scope (Campaign.scope as written), by duration in five bands
+  (DURATION_BANDS) and by form.
 - 0602.N: state-level awards (award type level nha-nuoc or chinh-phu), one column pair
   (tập thể / cá nhân) per award type, rows by proposing body, by recipient category and by loại
-  hình. For an authority, an award counts when that authority (or one below it, with subtree)
+  hình; an award type has a tập thể or cá nhân column only if it may be given to them. For an
+  authority, an award counts when that authority (or one below it, with subtree)
   gave it or proposed it (Decision.proposing_authority): state awards are signed above and
   reported by the body that proposed them.
 - 0603.N: the same for ministry/province-level awards (level bo-tinh).
@@ -61,11 +64,28 @@ BASIS_LABELS = {
 }
 BASIS_SHORT = {ACHIEVEMENT: "năm thành tích", DECISION: "năm quyết định"}
 FORMS_BASIS = "Các biểu thống kê tính theo ngày ký quyết định trong năm, như biểu mẫu quy định."
-FORMS_LAYOUT_NOTE = (
-    "Bố cục biểu theo mô tả của Thông tư 02/2023/TT-BNV (chưa đối chiếu bản gốc): "
-    "cột theo từng danh hiệu, hình thức, chia tập thể và cá nhân; dòng theo cơ quan đề nghị, "
-    "đối tượng và loại hình khen thưởng."
+FORMS_DUE = (15, 12)  # day, month: the forms are sent up by 15/12
+# 0601.N by duration, in five bands as deployed systems have them. The bounds are days between
+# the start and the end date: a movement launched in mid-January for the year counts as "1 năm".
+DURATION_BANDS = (
+    "Dưới 1 năm",
+    "1 năm",
+    "Từ trên 1 năm đến dưới 3 năm",
+    "Từ 3 năm đến dưới 5 năm",
+    "Từ 5 năm trở lên",
 )
+DURATION_BOUNDS = (330, 396, 1065, 1795)
+
+
+def forms_period(year: int) -> dict[str, str]:
+    """The reporting period and the due date printed with the forms."""
+    day, month = FORMS_DUE
+    return {
+        "period": f"Kỳ báo cáo: năm {year} (từ ngày 01/01/{year} đến ngày 31/12/{year})",
+        "due": f"Thời hạn gửi báo cáo: ngày {day:02d}/{month:02d}/{year}",
+    }
+
+
 STATE_LEVELS = (AwardLevel.STATE, AwardLevel.GOVERNMENT)
 PROVINCE_LEVELS = (AwardLevel.PROVINCE,)
 NO_CAMPAIGN = "Không gắn với phong trào thi đua"
@@ -138,13 +158,24 @@ class FormSection:
 
 @dataclass
 class AwardForm:
-    """0602.N / 0603.N: award types as column pairs, rows in sections."""
+    """0602.N / 0603.N: award types as columns, rows in sections.
+
+    Each award type has a cell for collectives and one for individuals only where it may be
+    given to them (AwardType.for_collectives / for_individuals): no impossible cell.
+    """
 
     code: str
     title: str
     columns: list[tuple[str, str]]  # (award type code, name)
     total: FormRow
     sections: list[FormSection]
+    # award type code -> (may go to collectives, may go to individuals)
+    kinds: dict[str, tuple[bool, bool]] = field(default_factory=dict)
+
+    def cells_of(self, code: str) -> list[str]:
+        """The kinds of cell this award type has: 'collectives', 'individuals' or both."""
+        collectives, individuals = self.kinds.get(code, (True, True))
+        return [k for k, ok in (("collectives", collectives), ("individuals", individuals)) if ok]
 
 
 @dataclass
@@ -153,6 +184,7 @@ class CampaignForm0601:
     title: str
     total: int
     sections: list[tuple[str, list[tuple[str, int]]]]  # (section title, [(label, count)])
+    open_ended: int = 0  # movements with no end date: in no duration band
 
 
 @dataclass
@@ -218,8 +250,14 @@ class Summary:
                     "collectives": r.collectives,
                     "individuals": r.individuals,
                     "cells": {
-                        code: {"collectives": c, "individuals": i}
-                        for code, (c, i) in r.cells.items()
+                        code: {
+                            kind: value
+                            for kind, value in zip(
+                                ("collectives", "individuals"), pair, strict=True
+                            )
+                            if kind in form.cells_of(code)
+                        }
+                        for code, pair in r.cells.items()
                     },
                 }
 
@@ -261,9 +299,11 @@ class Summary:
             "by_unit": lines(self.by_unit),
             "forms": {
                 "forms_basis": FORMS_BASIS,
+                **forms_period(self.year),
                 "0601.N": {
                     "title": self.form_0601.title,
                     "total": self.form_0601.total,
+                    "open_ended": self.form_0601.open_ended,
                     "sections": [
                         {"title": title, "rows": [{"label": k, "count": n} for k, n in rows]}
                         for title, rows in self.form_0601.sections
@@ -386,14 +426,23 @@ def _form_0601(authority_ids: list[int] | None, year: int) -> CampaignForm0601:
     if authority_ids is not None:
         campaigns = campaigns.filter(authority_id__in=authority_ids)
     span = ExpressionWrapper(F("end_date") - F("start_date"), output_field=DurationField())
-    year_long = timedelta(days=365)
+    bounds = [timedelta(days=days) for days in DURATION_BOUNDS]
+    dated = Q(end_date__isnull=False)
+    bands = {
+        f"band_{i}": Count(
+            "id",
+            filter=dated
+            & (Q(span__gte=bounds[i - 1]) if i else Q())
+            & (Q(span__lt=bounds[i]) if i < len(bounds) else Q()),
+        )
+        for i in range(len(DURATION_BANDS))
+    }
     row = campaigns.annotate(span=span).aggregate(
         total=Count("id"),
         regular=Count("id", filter=Q(form=CampaignForm.REGULAR)),
         thematic=Count("id", filter=Q(form=CampaignForm.THEMATIC)),
         open_ended=Count("id", filter=Q(end_date__isnull=True)),
-        short=Count("id", filter=Q(end_date__isnull=False, span__lt=year_long)),
-        long=Count("id", filter=Q(end_date__isnull=False, span__gte=year_long)),
+        **bands,
     )
     scopes = (
         campaigns.values("scope").annotate(n=Count("id")).order_by("scope")
@@ -406,15 +455,12 @@ def _form_0601(authority_ids: list[int] | None, year: int) -> CampaignForm0601:
         code="0601.N",
         title="Biểu 0601.N – Phong trào thi đua phát động trong năm",
         total=row["total"],
+        open_ended=row["open_ended"],
         sections=[
             ("Chia theo phạm vi", scope_rows),
             (
                 "Chia theo thời gian",
-                [
-                    ("Dưới 1 năm (theo đợt, ngắn hạn)", row["short"]),
-                    ("Từ 1 năm trở lên (dài hạn)", row["long"]),
-                    ("Chưa xác định thời điểm kết thúc", row["open_ended"]),
-                ],
+                [(label, row[f"band_{i}"]) for i, label in enumerate(DURATION_BANDS)],
             ),
             (
                 "Chia theo hình thức",
@@ -469,6 +515,7 @@ def _award_forms(
         dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "name")) if unit_ids else {}
     )
     categories = dict(RecipientCategory.choices)
+    award_types_by_code = {t.code: t for t in award_types.values()}
 
     def build(code: str, title: str, type_levels: tuple[str, ...]) -> AwardForm:
         year_start, year_end = date(year, 1, 1), date(year, 12, 31)
@@ -513,10 +560,18 @@ def _award_forms(
                 cell[0] += r["collectives"]
                 cell[1] += r["individuals"]
         proposers = sorted(by_proposer.values(), key=lambda row: name_sort_key(row.label))
+        kinds = {
+            award_types_by_code[c].code: (
+                award_types_by_code[c].for_collectives,
+                award_types_by_code[c].for_individuals,
+            )
+            for c, _ in columns
+        }
         return AwardForm(
             code=code,
             title=title,
             columns=columns,
+            kinds=kinds,
             total=total,
             sections=[
                 FormSection("I. Chia theo cơ quan đề nghị", proposers),

@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from registry.models import Award, Chain
-from registry.models.awards import DecisionStatus
+from registry.models.awards import AwardFamily, DecisionStatus
 from registry.models.people import Gender
 from registry.models.printing import (
     LAYOUT_AXES,
@@ -41,6 +41,7 @@ from registry.models.printing import (
     PrintLog,
     PrintMode,
 )
+from registry.services.heading import MOTTO, PARTY_MOTTO, join_mid_phrase
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "registry" / "fonts"
 FONT_FILES = {
@@ -52,9 +53,7 @@ FONT_FILES = {
 # A family name of our own, so that nothing on the machine can stand in for the bundled font.
 FONT_FAMILY = "Registry Serif"
 
-MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập – Tự do – Hạnh phúc")
-PARTY_MOTTO = ("ĐẢNG CỘNG SẢN VIỆT NAM",)
-DRAFT_STAMP = "BẢN NHÁP"
+DRAFT_STAMP = "DỰ THẢO"
 REPRINT_MARK = "Bản cấp lại"
 
 PAGE_MM = {PageSize.A4: (297.0, 210.0), PageSize.A3: (420.0, 297.0), PageSize.A5: (210.0, 148.0)}
@@ -238,9 +237,18 @@ class Page:
 
     @property
     def stamp_style(self) -> str:
-        # Top left, where the design leaves room; upright, so that it reads back as text.
+        # Large and diagonal across the middle of the page, so that no copy passes for genuine.
         factor = min(self.width / 297.0, self.height / 210.0)
-        return f"left:{14 * factor:.1f}mm;top:{13 * factor:.1f}mm;font-size:{26 * factor:.1f}pt"
+        return (
+            f"left:0;width:{self.width:.1f}mm;top:{self.height / 2 - 22 * factor:.1f}mm;"
+            f"font-size:{96 * factor:.1f}pt"
+        )
+
+    @property
+    def stamp_line_style(self) -> str:
+        # The same word upright along the top edge, inside the frame: it reads back as text.
+        factor = min(self.width / 297.0, self.height / 210.0)
+        return f"top:{11.5 * factor:.1f}mm;font-size:{9 * factor:.1f}pt"
 
 
 def _paper(layout: CertificateLayout | None) -> tuple[str, float, float]:
@@ -290,7 +298,7 @@ def award_texts(award: Award, *, reprint: bool, today: date) -> dict[str, list[s
         honorific = {Gender.MALE: "Ông", Gender.FEMALE: "Bà"}.get(award.individual.gender, "")
         if honorific:
             name = f"{honorific} {name}"
-    details = ", ".join(p for p in (award.recipient_position, award.recipient_unit) if p)
+    details = join_mid_phrase(award.recipient_position, award.recipient_unit)
     achievement = award.achievement.strip() or (
         f"Đã có thành tích xuất sắc năm {award.period_label}."
     )
@@ -314,6 +322,11 @@ def award_texts(award: Award, *, reprint: bool, today: date) -> dict[str, list[s
         "signer_name": [decision.signer_name],
         "qr": [] if draft else ["Mã xác thực:", award.verification_code or ""],
     }
+
+
+def certificate_verb(award_type) -> str:
+    """'TẶNG DANH HIỆU' for a danh hiệu thi đua, 'TẶNG' for a hình thức khen thưởng."""
+    return "TẶNG DANH HIỆU" if award_type.family == AwardFamily.TITLE else "TẶNG"
 
 
 def certificate_page(
@@ -357,7 +370,8 @@ def certificate_page(
     if mode == PrintMode.FULL:
         fixed = {
             "motto": list(PARTY_MOTTO if party else MOTTO),
-            "verb": ["TẶNG"],
+            # Nghị định 98/2023 Điều 104 k2: a danh hiệu thi đua is given "TẶNG DANH HIỆU".
+            "verb": [certificate_verb(award.award_type)],
             "title": [award.award_type.certificate_title.upper()],
         }
         for name, lines in fixed.items():

@@ -16,14 +16,21 @@ from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from registry.models import Award, Chain, Collective, Decision, Individual
+from registry.models import Award, Collective, Decision, Individual
 from registry.models.awards import DecisionStatus
 from registry.services.awards import awards_cash_notes
 from registry.services.certificates import html_to_pdf, long_date, signer_lines
+from registry.services.heading import (
+    MOTTO,
+    PARTY_MOTTO,
+    join_mid_phrase,
+    paper_heading,
+    without_unconfirmed,
+)
 from registry.services.numbers_vi import amount_in_words
 
-MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
-PARTY_MOTTO = ("ĐẢNG CỘNG SẢN VIỆT NAM", "")
+__all__ = ["MOTTO", "PARTY_MOTTO"]
+DRAFT_WATERMARK = "DỰ THẢO"
 
 
 def money(amount: int | None) -> str:
@@ -34,15 +41,8 @@ def money(amount: int | None) -> str:
 
 
 def _heading(authority, *, number: str | None, day: date, place: str) -> dict:
-    party = authority.chain == Chain.PARTY
-    organ = (authority.organ or authority.name).upper()
-    return {
-        "organ": organ,
-        "motto": PARTY_MOTTO if party else MOTTO,
-        "party": party,
-        "number": None if number is None else f"Số: {number or '      /'}",
-        "date_line": long_date(day, place),
-    }
+    """Every paper's heading, from the one helper the certificates share."""
+    return paper_heading(authority, number=number, day=day, place=place)
 
 
 def _awards_of(decision: Decision):
@@ -59,6 +59,7 @@ def _recipient_row(award: Award) -> dict:
         "name": award.recipient_name or str(award.recipient),
         "position": award.recipient_position,
         "unit": award.recipient_unit,
+        "position_unit": join_mid_phrase(award.recipient_position, award.recipient_unit),
         "award_type": award.award_type.name,
         "period": award.period_label,
         "cash": award.cash_amount,
@@ -86,7 +87,7 @@ class DecisionPaper:
 
 def decision_paper_data(*, decision: Decision) -> DecisionPaper:
     decision = Decision.objects.select_related(
-        "authority", "proposing_authority", "proposing_unit"
+        "authority__parent", "proposing_authority", "proposing_unit"
     ).get(pk=decision.pk)
     authority = decision.authority
     awards = list(_awards_of(decision))
@@ -148,7 +149,11 @@ def decision_paper_data(*, decision: Decision) -> DecisionPaper:
         ),
         draft=decision.status != DecisionStatus.ISSUED,
         authority_title=(authority.header or authority.name).upper(),
-        bases=[line.strip() for line in decision.legal_bases.splitlines() if line.strip()],
+        bases=[
+            without_unconfirmed(line.strip())
+            for line in decision.legal_bases.splitlines()
+            if without_unconfirmed(line.strip())
+        ],
         proposal=proposal,
         article1=article1,
         article2=article2,
@@ -175,7 +180,6 @@ def decision_pdf(*, decision: Decision) -> bytes:
 def decision_docx(*, decision: Decision) -> bytes:
     """The decision as a Word file the office can still edit before signing."""
     from docx import Document
-    from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
     from docx.shared import Mm, Pt
 
@@ -199,20 +203,9 @@ def decision_docx(*, decision: Decision) -> bytes:
             run.font.size = Pt(size)
         return p
 
-    heading = doc.add_table(rows=1, cols=2)
-    heading.alignment = WD_TABLE_ALIGNMENT.CENTER
-    left, right = heading.rows[0].cells
-    left.paragraphs[0].add_run(paper.heading["organ"]).bold = True
-    left.add_paragraph(paper.heading["number"])
-    right.paragraphs[0].add_run(paper.heading["motto"][0]).bold = True
-    if paper.heading["motto"][1]:
-        right.add_paragraph().add_run(paper.heading["motto"][1]).bold = True
-    right.add_paragraph().add_run(paper.heading["date_line"]).italic = True
-    for cell in (left, right):
-        for p in cell.paragraphs:
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _docx_heading(doc, paper.heading)
     if paper.draft:
-        para("DỰ THẢO", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        _docx_watermark(section)
     para("QUYẾT ĐỊNH", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=14)
     para(paper.decision.subject, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     para(paper.authority_title, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -261,15 +254,82 @@ def decision_docx(*, decision: Decision) -> bytes:
             cells = table.add_row().cells
             cells[0].text = str(index)
             cells[1].text = row["name"]
-            cells[2].text = ", ".join(p for p in (row["position"], row["unit"]) if p)
+            cells[2].text = row["position_unit"]
             cells[3].text = row["award_type"]
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
 
 
+def _docx_rule(paragraph, *, width_mm: float, cell_mm: float) -> None:
+    """A short centred rule under a paragraph: its bottom border, indented to the rule's width."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    side = max((cell_mm - width_mm) / 2, 0)
+    paragraph.paragraph_format.left_indent = Mm(side)
+    paragraph.paragraph_format.right_indent = Mm(side)
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    paragraph._p.get_or_add_pPr().append(borders)
+
+
+def _docx_heading(doc, heading: dict) -> None:
+    """The same heading as _heading.html: the body on its own lines, bold, a short rule, number."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm, Pt
+
+    table = doc.add_table(rows=1, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    left, right = table.rows[0].cells
+    left.width, right.width = Mm(70), Mm(95)
+
+    def line(cell, text, *, bold=False, italic=False, first=False, size=12.5):
+        p = cell.paragraphs[0] if first else cell.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.paragraph_format.space_after = Pt(0)
+        run = p.add_run(text)
+        run.bold, run.italic = bold, italic
+        run.font.size = Pt(size)
+        return p
+
+    for index, organ in enumerate(heading["organ_lines"]):
+        last = line(left, organ["text"], bold=organ["bold"], first=index == 0)
+    if heading["party"]:
+        line(left, "*")
+    else:
+        _docx_rule(last, width_mm=30, cell_mm=70)
+    if heading["number"]:
+        line(left, heading["number"], size=12)
+    for index, text in enumerate(heading["motto"]):
+        last = line(right, text, bold=True, first=index == 0)
+    _docx_rule(last, width_mm=60 if not heading["party"] else 62, cell_mm=95)
+    line(right, heading["date_line"], italic=True, size=12)
+
+
+def _docx_watermark(section) -> None:
+    """A draft's mark on every page of the .docx: a line in the page header, which Word repeats."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt, RGBColor
+
+    header = section.header
+    header.is_linked_to_previous = False
+    p = header.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = p.add_run(f"{DRAFT_WATERMARK} – bản xem trước, chưa ký ban hành")
+    run.bold = True
+    run.font.size = Pt(14)
+    run.font.color.rgb = RGBColor(0xC8, 0x10, 0x2E)
+
+
 def payout_sheet_data(*, decision: Decision) -> dict:
-    decision = Decision.objects.select_related("authority").get(pk=decision.pk)
+    decision = Decision.objects.select_related("authority__parent").get(pk=decision.pk)
     awards = list(_awards_of(decision))
     # Several titles of one period are paid once, at the highest (Nghị định 152/2025 Điều 49).
     notes = awards_cash_notes(decision=decision, awards=awards)

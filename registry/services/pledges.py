@@ -43,6 +43,7 @@ from registry.selectors.law import bloc_award_rule
 from registry.selectors.targets import bloc_ranking, number_vi
 from registry.services.awards import awards_add
 from registry.services.decisions import award_type_allowed, decision_create
+from registry.services.heading import MOTTO
 
 FONTS_DIR = Path(settings.BASE_DIR) / "registry" / "static" / "registry" / "fonts"
 
@@ -493,6 +494,7 @@ def pledge_pdf(*, pledge: Pledge) -> bytes:
             "pledge": pledge,
             "authority": authority,
             "organ": authority.organ or authority.name,
+            "motto": MOTTO,
             "targets": [
                 {
                     "order": t.order,

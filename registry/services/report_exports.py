@@ -27,11 +27,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from registry.selectors.reports import (
     FORMS_BASIS,
-    FORMS_LAYOUT_NOTE,
     LOAI_HINH_LABELS,
     AwardForm,
     Line,
     Summary,
+    forms_period,
     recipient_kind_label,
 )
 from registry.services.spreadsheets import cell_safe, row_append
@@ -64,6 +64,9 @@ class Table:
     total_rows: int = 0  # how many rows at the end are totals (printed bold)
     # Optional row of grouped headers above the column headers: (label, span).
     groups: list[tuple[str, int]] | None = None
+    # A statistical form: its sheet carries the reporting period and the forms' one basis, not
+    # the summary's year basis.
+    form: bool = False
 
     @property
     def wide(self) -> bool:
@@ -121,37 +124,50 @@ def _count_table(sheet: str, title: str, first: str, summary: Summary, lines: li
     )
 
 
-def _award_form_table(form: AwardForm, *, skip_empty: bool = False) -> Table:
-    columns = form.columns
+KIND_HEADERS = {"collectives": "tập thể", "individuals": "cá nhân"}
+
+
+def _form_notes(summary: Summary, *extra: str) -> list[str]:
+    period = forms_period(summary.year)
+    return [period["period"], period["due"], FORMS_BASIS, *extra]
+
+
+def _award_form_table(summary: Summary, form: AwardForm, *, skip_empty: bool = False) -> Table:
+    """0602.N / 0603.N: an award type has only the cells it may have (no impossible cell)."""
+    columns = [(code, name) for code, name in form.columns if form.cells_of(code)]
     if skip_empty:
         columns = [(code, name) for code, name in columns if any(form.total.cell(code))]
     headers = [Column("Chỉ tiêu", TEXT, 40), Column("Tổng số: tập thể"), Column("Tổng số: cá nhân")]
     groups = [("", 1), ("Tổng số", 2)]
-    for _code, name in columns:
-        headers += [Column(f"{name}: tập thể"), Column(f"{name}: cá nhân")]
-        groups.append((name, 2))
+    for code, name in columns:
+        kinds = form.cells_of(code)
+        headers += [Column(f"{name}: {KIND_HEADERS[kind]}") for kind in kinds]
+        groups.append((name, len(kinds)))
     rows = []
 
     def row(r, label=None):
         cells = [label or r.label, r.collectives, r.individuals]
         for code, _ in columns:
-            cells += r.cells.get(code, [0, 0])
+            collectives, individuals = r.cells.get(code, [0, 0])
+            values = {"collectives": collectives, "individuals": individuals}
+            cells += [values[kind] for kind in form.cells_of(code)]
         return cells
 
     rows.append(row(form.total))
     for section in form.sections:
         rows.append([section.title] + [None] * (len(headers) - 1))
         rows += [row(r, f"   {r.label}") for r in section.rows]
-    notes = [FORMS_BASIS, FORMS_LAYOUT_NOTE]
+    extra = []
     if skip_empty and len(columns) < len(form.columns):
-        notes.append("Các cột không có khen thưởng được lược bớt; bản Excel có đủ các cột.")
+        extra.append("Các cột không có khen thưởng được lược bớt; bản Excel có đủ các cột.")
     return Table(
         sheet=f"Biểu {form.code}",
         title=form.title,
         columns=headers,
         rows=rows,
-        notes=notes,
+        notes=_form_notes(summary, *extra),
         groups=groups,
+        form=True,
     )
 
 
@@ -238,13 +254,23 @@ def report_tables(summary: Summary, *, for_print: bool = False) -> list[Table]:
             columns=[Column("Chỉ tiêu", TEXT, 50), Column("Số phong trào")],
             rows=rows_0601,
             notes=[
+                forms_period(summary.year)["period"],
+                forms_period(summary.year)["due"],
                 "Phong trào phát động trong năm (theo ngày phát động, nếu trống thì ngày bắt đầu).",
-                FORMS_LAYOUT_NOTE,
+                *(
+                    [
+                        f"Có {form.open_ended} phong trào chưa ghi ngày kết thúc: không tính vào "
+                        "các khoảng thời gian."
+                    ]
+                    if form.open_ended
+                    else []
+                ),
             ],
+            form=True,
         )
     )
-    tables.append(_award_form_table(summary.form_0602, skip_empty=for_print))
-    tables.append(_award_form_table(summary.form_0603, skip_empty=for_print))
+    tables.append(_award_form_table(summary, summary.form_0602, skip_empty=for_print))
+    tables.append(_award_form_table(summary, summary.form_0603, skip_empty=for_print))
     return tables
 
 
@@ -426,7 +452,11 @@ def _fit_widths(table: Table) -> list[float]:
 def _write_table(wb: Workbook, summary: Summary, table: Table) -> None:
     ws = wb.create_sheet(table.sheet)
     heading = report_heading(summary)
-    lead = [heading[0], table.title, heading[1], heading[2], *table.notes]
+    if table.form:
+        # A form names its own period and basis: the summary's year basis would contradict it.
+        lead = [table.title, heading[1], *table.notes]
+    else:
+        lead = [heading[0], table.title, heading[1], heading[2], *table.notes]
     header_row = len(lead) + 2 + (1 if table.groups else 0)
     _prepare_sheet(ws, table.columns, _fit_widths(table), header_row, wide=table.wide)
     writer = _SheetWriter(ws, table.columns)
@@ -627,7 +657,7 @@ def report_context(summary: Summary, *, for_print: bool = False) -> dict:
         "heading": report_heading(summary),
         "tables": tables_for_display(report_tables(summary, for_print=for_print)),
         "chart": chart_svg(summary),
-        "forms_basis": FORMS_BASIS,
+        "forms_period": forms_period(summary.year),
         "totals": summary.totals,
         "previous": summary.previous,
         "cash": _money(summary.totals.cash),

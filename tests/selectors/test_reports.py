@@ -180,7 +180,12 @@ def test_decision_basis_stated_in_every_output(tmp_path):
     book, _ = xlsx_book(summary)
     for name in book.sheetnames:
         head = " ".join(str(row[0]) for row in sheet_rows(book, name)[:6])
-        assert "Năm quyết định" in head, name
+        if name.startswith("Biểu"):
+            # A form states its own period and one basis, never the summary's year basis.
+            assert "Kỳ báo cáo: năm 2023" in head and "15/12/2023" in head, name
+            assert "Năm quyết định" not in head and "Năm thành tích" not in head, name
+        else:
+            assert "Năm quyết định" in head, name
     assert "Năm quyết định" in pdf_text(summary, tmp_path)
     assert (
         report_json(
@@ -275,13 +280,18 @@ def test_form_0601_counts_movements_by_scope_duration_and_form():
     assert form_2021.total == 1
     sections = dict(form_2021.sections)
     assert dict(sections["Chia theo hình thức"])["Chuyên đề"] == 1
-    assert dict(sections["Chia theo thời gian"])["Từ 1 năm trở lên (dài hạn)"] == 1
+    # Five duration bands, as deployed systems have them; 15/3/2021–30/6/2025 is 3 to 5 years.
+    assert dict(sections["Chia theo thời gian"]) == {
+        "Dưới 1 năm": 0,
+        "1 năm": 0,
+        "Từ trên 1 năm đến dưới 3 năm": 0,
+        "Từ 3 năm đến dưới 5 năm": 1,
+        "Từ 5 năm trở lên": 0,
+    }
     assert dict(sections["Chia theo phạm vi"]) == {"Toàn huyện Văn Lãng": 1}
     form_2023 = annual_summary(year=2023, authority=authority("vanlang-ubnd")).form_0601
-    assert (
-        dict(dict(form_2023.sections)["Chia theo thời gian"])["Dưới 1 năm (theo đợt, ngắn hạn)"]
-        == 1
-    )
+    # The movement of the year 2023, launched on 17/01 and ending on 31/12, lasts one year.
+    assert dict(dict(form_2023.sections)["Chia theo thời gian"])["1 năm"] == 1
     assert annual_summary(year=2024, authority=authority("honglinh-ubnd")).form_0601.total == 1
 
 
@@ -474,3 +484,49 @@ def test_command_whole_registry_and_errors(tmp_path):
             "-",
         )
     assert Decision.objects.filter(status="issued").count() == 12
+
+
+def test_form_0602_has_no_impossible_cell():
+    summary = annual_summary(year=2023)
+    form = summary.form_0602
+    assert form.cells_of("cstd-toan-quoc") == ["individuals"]
+    assert form.cells_of("co-thi-dua-cp") == ["collectives"]
+    book, _ = xlsx_book(summary)
+    rows = sheet_rows(book, "Biểu 0602.N")
+    header = next(r for r in rows if r[0] == "Chỉ tiêu")
+    assert "Chiến sĩ thi đua toàn quốc: cá nhân" in header
+    assert "Chiến sĩ thi đua toàn quốc: tập thể" not in header
+    assert "Cờ thi đua của Chính phủ: tập thể" in header
+    assert "Cờ thi đua của Chính phủ: cá nhân" not in header
+    # Every column is a cell the award type may have; the grouped headers span them exactly.
+    groups = next(r for r in rows if r[0] is None and "Tổng số" in r)
+    assert len([v for v in groups if v is not None]) == len(form.columns) + 1
+    cells = summary.as_json()["forms"]["0602.N"]["total"]["cells"]
+    assert "collectives" not in cells.get("cstd-toan-quoc", {})
+
+
+def test_forms_carry_one_basis_the_period_and_the_due_date(tmp_path):
+    summary = annual_summary(year=2023, authority=authority("vanlang-ubnd"))
+    book, _ = xlsx_book(summary)
+    for name in ("Biểu 0601.N", "Biểu 0602.N", "Biểu 0603.N"):
+        head = [str(row[0]) for row in sheet_rows(book, name)[:8] if row[0]]
+        assert "Kỳ báo cáo: năm 2023 (từ ngày 01/01/2023 đến ngày 31/12/2023)" in head, name
+        assert "Thời hạn gửi báo cáo: ngày 15/12/2023" in head, name
+        assert not any("Năm thành tích" in line for line in head), name
+    rows = sheet_rows(book, "Biểu 0601.N")
+    bands = [r[0].strip() for r in rows if r[0] and r[0].startswith("   ")]
+    for band in (
+        "Dưới 1 năm",
+        "1 năm",
+        "Từ trên 1 năm đến dưới 3 năm",
+        "Từ 3 năm đến dưới 5 năm",
+        "Từ 5 năm trở lên",
+    ):
+        assert band in bands
+    everything = " ".join(
+        str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row if v
+    )
+    text = pdf_text(summary, tmp_path)
+    for shown in (everything, text):
+        assert "chưa đối chiếu" not in shown.lower()
+    assert "Thời hạn gửi báo cáo: ngày 15/12/2023" in " ".join(text.split())

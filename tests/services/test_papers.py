@@ -1,17 +1,34 @@
 """The decision (PDF and .docx), the payout sheet, the register and a record, read back."""
 
 import io
+import subprocess
+import tempfile
+import unicodedata
 from datetime import date
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from docx import Document
 
-from registry.models import Award
+from registry.models import Award, AwardPower
 from registry.services import papers
+from registry.services.awards import award_add
+from registry.services.certificates import (
+    certificate_verb,
+    certificates_render,
+    decision_certificate_awards,
+)
 from registry.services.decisions import decision_issue
 from registry.services.numbers_vi import amount_in_words, number_to_words
 from tests import factories
-from tests.services.test_certificates import issued_decision, pdf_pages, pdf_text
+from tests.services.test_certificates import (
+    issued_decision,
+    party_decision,
+    pdf_pages,
+    pdf_pages_text,
+    pdf_text,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -229,3 +246,199 @@ def test_the_decision_page_serves_every_paper(client):
         f"/admin/registry/printjob/register/?authority={decision.authority_id}&year=2023"
     )
     assert "SỔ VÀNG" in pdf_text(register.content)
+
+
+# --- The papers as the official models lay them out ------------------------------------------------
+
+MOTTO_LINE = "Độc lập - Tự do - Hạnh phúc"  # hyphens, as in the model of Nghị định 30/2020
+
+
+def pdf_lines(pdf: bytes) -> list[str]:
+    """pdftotext's lines, NFC, without the empty ones, in reading order."""
+    text = unicodedata.normalize("NFC", _pdftotext(pdf))
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _pdftotext(pdf: bytes, *args: str) -> str:
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as tmp:
+        tmp.write(pdf)
+        tmp.flush()
+        return subprocess.run(
+            ["pdftotext", *args, tmp.name, "-"], capture_output=True, check=True
+        ).stdout.decode()
+
+
+def page_text(pdf: bytes, page: int) -> str:
+    text = unicodedata.normalize("NFC", _pdftotext(pdf, "-f", str(page), "-l", str(page)))
+    return " ".join(text.split())
+
+
+def test_the_decision_starts_with_the_issuing_body_on_its_own_lines():
+    decision = decision_issue(decision=issued_decision())
+    lines = pdf_lines(papers.decision_pdf(decision=decision))
+    # The body first, on its own lines and unbroken; the motto beside it, then the number.
+    assert lines[:2] == ["ỦY BAN NHÂN DÂN", "HUYỆN VĂN LÃNG"], lines[:6]
+    assert "Số: 15/QĐ-UBND" in lines[:6]
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in lines and MOTTO_LINE in lines
+    assert not any(line.endswith("HUYỆN VĂN") for line in lines)
+    document = Document(io.BytesIO(papers.decision_docx(decision=decision)))
+    left, right = document.tables[0].rows[0].cells
+    assert [p.text for p in left.paragraphs] == [
+        "ỦY BAN NHÂN DÂN",
+        "HUYỆN VĂN LÃNG",
+        "Số: 15/QĐ-UBND",
+    ]
+    assert all(run.bold for p in left.paragraphs[:2] for run in p.runs)
+    assert [p.text for p in right.paragraphs][:2] == [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        MOTTO_LINE,
+    ]
+
+
+def test_a_party_decision_has_the_party_heading():
+    decision = party_decision()
+    party = decision.authority
+    party.parent = factories.authority(
+        "langson-tu",
+        name="Ban Thường vụ Tỉnh ủy Lạng Sơn",
+        organ="Tỉnh ủy Lạng Sơn",
+        chain="dang",
+        level="tinh",
+        place_name="Lạng Sơn",
+        header="BAN THƯỜNG VỤ TỈNH ỦY LẠNG SƠN",
+    )
+    party.save()
+    lines = pdf_lines(papers.decision_pdf(decision=decision))
+    assert lines[:4] == ["ĐẢNG BỘ TỈNH LẠNG SƠN", "HUYỆN ỦY VĂN LÃNG", "*", "Số 45-QĐ/HU"], lines[
+        :6
+    ]
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in lines
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" not in lines
+    document = Document(io.BytesIO(papers.decision_docx(decision=decision)))
+    left, right = document.tables[0].rows[0].cells
+    assert [p.text for p in left.paragraphs][:3] == [
+        "ĐẢNG BỘ TỈNH LẠNG SƠN",
+        "HUYỆN ỦY VĂN LÃNG",
+        "*",
+    ]
+    assert right.paragraphs[0].text == "ĐẢNG CỘNG SẢN VIỆT NAM"
+
+
+def test_every_paper_has_the_same_heading_and_one_motto():
+    decision = decision_issue(decision=issued_decision())
+    person = decision.awards.get(individual__isnull=False).individual
+    texts = {
+        "decision": pdf_text(papers.decision_pdf(decision=decision)),
+        "payout": pdf_text(papers.payout_sheet_pdf(decision=decision)),
+        "register": pdf_text(papers.register_pdf(authority=decision.authority, year=2023)),
+        "record": pdf_text(papers.record_pdf(recipient=person, authority=decision.authority)),
+        "certificates": pdf_text(certificates_render(awards=decision_certificate_awards(decision))),
+    }
+    document = Document(io.BytesIO(papers.decision_docx(decision=decision)))
+    texts["docx"] = " ".join(c.text for c in document.tables[0].rows[0].cells)
+    for name, text in texts.items():
+        assert MOTTO_LINE in text, name
+        assert "Độc lập –" not in text and "Độc lập —" not in text, name
+        if name != "certificates":  # a certificate names its signer: the header line
+            assert "ỦY BAN NHÂN DÂN HUYỆN VĂN LÃNG" in " ".join(text.split()), name
+
+
+def test_a_certificate_of_a_title_says_tang_danh_hieu_and_a_form_says_tang():
+    cat = factories.catalogue()
+    title = factories.award_type(
+        "lao-dong-tien-tien",
+        name="Lao động tiên tiến",
+        certificate_title="LAO ĐỘNG TIÊN TIẾN",
+        family="danh-hieu",
+    )
+    AwardPower.objects.get_or_create(chain="nha-nuoc", level="huyen", award_type=title)
+    decision = factories.draft_decision("31/QĐ-UBND")
+    for award_type in (title, cat["giay_khen"]):
+        award_add(
+            decision=decision,
+            award_type=award_type,
+            recipient=factories.individual("Hoàng Văn Bảy", gender="nam"),
+            period_from=2022,
+            period_to=2022,
+        )
+    decision = decision_issue(decision=decision)  # no watermark letters between the words
+    pages = pdf_pages_text(certificates_render(awards=decision_certificate_awards(decision)))
+    assert "TẶNG DANH HIỆU LAO ĐỘNG TIÊN TIẾN" in pages[0]
+    assert "TẶNG GIẤY KHEN" in pages[1] and "DANH HIỆU" not in pages[1]
+
+
+def test_a_bang_khen_says_tang():
+    cat = factories.catalogue()
+    assert certificate_verb(cat["bang_khen"]) == "TẶNG"
+
+
+def test_a_place_mid_phrase_starts_in_lower_case():
+    decision = issued_decision()
+    Award.objects.filter(decision=decision, individual__isnull=False).update(
+        recipient_unit="Xã Hoàng Việt"
+    )
+    award = decision.awards.get(individual__isnull=False)
+    page = pdf_text(certificates_render(awards=[award]))
+    assert "Chuyên viên, xã Hoàng Việt" in page and ", Xã" not in page
+    text = pdf_text(papers.decision_pdf(decision=decision))
+    assert "Chuyên viên, xã Hoàng Việt" in text
+
+
+def test_no_paper_prints_a_note_that_the_basis_was_not_checked():
+    decision = decision_issue(
+        decision=issued_decision(
+            legal_bases=(
+                "Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;\n"
+                "Căn cứ Nghị định 98/2023/NĐ-CP (chưa đối chiếu văn bản gốc);"
+            )
+        )
+    )
+    text = pdf_text(papers.decision_pdf(decision=decision))
+    assert "Căn cứ Nghị định 98/2023/NĐ-CP;" in text
+    document = Document(io.BytesIO(papers.decision_docx(decision=decision)))
+    docx_text = "\n".join(p.text for p in document.paragraphs)
+    for shown in (text, docx_text):
+        assert "chưa đối chiếu" not in shown.lower()
+    root = Path(settings.BASE_DIR)
+    for path in [
+        *(root / "templates").rglob("*.html"),
+        root / "registry" / "services" / "report_exports.py",
+        root / "registry" / "selectors" / "reports.py",
+    ]:
+        assert "chưa đối chiếu" not in path.read_text(encoding="utf-8").lower(), path
+
+
+def test_every_page_of_a_draft_carries_the_watermark():
+    decision = issued_decision()  # a draft with a list on a second page
+    for pdf in (
+        papers.decision_pdf(decision=decision),
+        papers.payout_sheet_pdf(decision=decision),
+        certificates_render(awards=decision_certificate_awards(decision)),
+    ):
+        pages = pdf_pages(pdf)
+        for page in range(1, pages + 1):
+            assert "DỰ THẢO" in page_text(pdf, page), page
+    assert pdf_pages(papers.decision_pdf(decision=decision)) >= 2
+    document = Document(io.BytesIO(papers.decision_docx(decision=decision)))
+    header = document.sections[0].header
+    assert not header.is_linked_to_previous
+    assert "DỰ THẢO" in "\n".join(p.text for p in header.paragraphs)
+    issued = decision_issue(decision=decision)
+    pdf = papers.decision_pdf(decision=issued)
+    assert all("DỰ THẢO" not in page_text(pdf, p) for p in range(1, pdf_pages(pdf) + 1))
+    document = Document(io.BytesIO(papers.decision_docx(decision=issued)))
+    assert "DỰ THẢO" not in "\n".join(p.text for p in document.sections[0].header.paragraphs)
+
+
+def test_a_party_record_is_confirmed_by_the_committee_itself():
+    decision = party_decision()  # issued
+    party = decision.authority
+    party.parent = factories.authority(
+        "langson-tu", name="Ban Thường vụ Tỉnh ủy Lạng Sơn", organ="Tỉnh ủy Lạng Sơn",
+        chain="dang", level="tinh", place_name="Lạng Sơn",
+    )  # fmt: skip
+    party.save()
+    person = decision.awards.get(individual__isnull=False).individual
+    text = pdf_text(papers.record_pdf(recipient=person, authority=party))
+    assert "ĐẢNG BỘ TỈNH LẠNG SƠN" in text and "ĐẢNG CỘNG SẢN VIỆT NAM" in text
+    assert "XÁC NHẬN CỦA HUYỆN ỦY VĂN LÃNG" in text
