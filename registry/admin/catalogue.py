@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils import formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from registry.models import (
@@ -15,7 +16,7 @@ from registry.models import (
 )
 from registry.selectors.scope import user_authority_ids
 
-from .base import OfficeScopedAdmin
+from .base import LegalBasisColumn, OfficeScopedAdmin
 
 # The legal catalogue is shared by every office (scope None): everyone reads it, only
 # administrators (who alone hold its change permissions) change it.
@@ -103,8 +104,8 @@ class AwardTypeAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(AwardPower)
-class AwardPowerAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
-    list_display = ["award_type", "chain", "level", "valid_from", "valid_to", "legal_basis"]
+class AwardPowerAdmin(LegalBasisColumn, OfficeScopedAdmin, SimpleHistoryAdmin):
+    list_display = ["award_type", "chain", "level", "valid_from", "valid_to", "legal_basis_short"]
     list_filter = ["chain", "level", "award_type"]
     list_select_related = ["award_type"]
 
@@ -126,8 +127,8 @@ class CashMultipleAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(BaseSalary)
-class BaseSalaryAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
-    list_display = ["amount", "valid_from", "legal_basis", "confirmed"]
+class BaseSalaryAdmin(LegalBasisColumn, OfficeScopedAdmin, SimpleHistoryAdmin):
+    list_display = ["amount", "valid_from", "legal_basis_short", "confirmed"]
 
 
 @admin.register(BlocAwardRule)
@@ -153,20 +154,36 @@ class BlocAwardRuleAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(CountedLoaiHinh)
-class CountedLoaiHinhAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
-    list_display = ["loai_hinh", "valid_from", "valid_to", "legal_basis", "confirmed"]
+class CountedLoaiHinhAdmin(LegalBasisColumn, OfficeScopedAdmin, SimpleHistoryAdmin):
+    list_display = ["loai_hinh", "valid_from", "valid_to", "legal_basis_short", "confirmed"]
     list_filter = ["loai_hinh", "confirmed"]
 
 
 @admin.register(CashRounding)
-class CashRoundingAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
+class CashRoundingAdmin(LegalBasisColumn, OfficeScopedAdmin, SimpleHistoryAdmin):
     list_display = [
-        "step",
-        "household_factor",
-        "highest_title_only",
+        "step_short",
+        "household_short",
+        "highest_only_short",
         "valid_from",
         "valid_to",
-        "legal_basis",
+        "legal_basis_short",
         "confirmed",
     ]
+    list_display_links = ["step_short"]
     list_filter = ["confirmed"]
+
+    # The fields' own labels are sentences (they explain the form); the list needs a word.
+    @admin.display(description="làm tròn đến (đồng)", ordering="step")
+    def step_short(self, obj):
+        return formats.number_format(obj.step, force_grouping=True) if obj.step else "giữ nguyên"
+
+    @admin.display(description="hộ gia đình (lần)", ordering="household_factor")
+    def household_short(self, obj):
+        if obj.household_factor is None:
+            return "chưa quy định"
+        return formats.number_format(obj.household_factor.normalize(), force_grouping=True)
+
+    @admin.display(description="chỉ mức cao nhất", boolean=True, ordering="highest_title_only")
+    def highest_only_short(self, obj):
+        return obj.highest_title_only
