@@ -1,4 +1,4 @@
-"""Revocation and amendment pages, office memberships."""
+"""Revocation and amendment pages, office memberships; users, groups and background jobs."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -10,6 +10,8 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.text import capfirst
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 from simple_history.admin import SimpleHistoryAdmin
 
 from registry.models import Award, Decision
@@ -334,3 +336,33 @@ class RegistryGroupAdmin(VietnamesePermissionsMixin, GroupAdmin):
 @admin.register(User)
 class RegistryUserAdmin(VietnamesePermissionsMixin, UserAdmin):
     pass
+
+
+# --- Background jobs (django-tasks-db): its admin's own labels are English, not translatable ---
+
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class TaskResultAdmin(DBTaskResultAdmin):
+    list_display = [
+        "task_label",
+        "status",
+        "enqueued_at",
+        "started_at",
+        "finished_at",
+        "priority",
+        "queue_name",
+    ]
+
+    @admin.display(description="việc", ordering="task_path")
+    def task_label(self, obj):
+        return obj.task_name
+
+    @admin.display(description="chi tiết lỗi")
+    def formatted_traceback(self, obj):
+        return super().formatted_traceback(obj)
+
+    @admin.display(description="chạy sau")
+    def display_run_after(self, obj):
+        return super().display_run_after(obj)

@@ -117,3 +117,20 @@ def test_admin_speaks_vietnamese_where_django_and_its_apps_do_not(admin_client):
 
     axes = admin_client.get(reverse("admin:app_list", args=["axes"])).content.decode()
     assert "Đăng nhập sai" in axes and "Access attempts" not in axes
+
+
+def test_permissions_and_background_jobs_are_named_in_vietnamese(admin_client):
+    group = admin_client.get(reverse("admin:auth_group_add")).content.decode()
+    assert "Quyết định khen thưởng: thêm" in group and "Can add" not in group
+
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.create(
+        task_path="registry.tasks.print_job_run",
+        args_kwargs={"args": [], "kwargs": {}},
+        backend_name="default",
+        run_after=timezone.now(),
+    )
+    jobs = admin_client.get(reverse("admin:django_tasks_database_dbtaskresult_changelist"))
+    html = jobs.content.decode()
+    assert "Việc chạy nền" in html and "Task name" not in html and "Task Results" not in html
