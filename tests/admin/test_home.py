@@ -31,7 +31,7 @@ def test_home_starts_from_the_clerks_tasks_in_the_clerks_office(
 ):
     offices = two_offices()
     client.force_login(offices["clerk"])
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(12):  # session, user, permissions, scope, 4 lists
         html = client.get(reverse("admin:index")).content.decode()
 
     assert f'href="{reverse("admin:registry_decision_add")}"' in html
