@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -661,9 +661,20 @@ def decision_add_view(model_admin, request):
 
 
 def decision_change_view(model_admin, request, object_id):
-    decision = model_admin.scoped_object_or_404(
-        request, object_id, Decision.objects.select_related("authority")
-    )
+    try:
+        decision = model_admin.scoped_object_or_404(
+            request, object_id, Decision.objects.select_related("authority")
+        )
+    except Http404:
+        # Deleted, never there, or another office's: the same answer, in the admin's look.
+        context = {
+            **model_admin.admin_site.each_context(request),
+            "opts": model_admin.model._meta,
+            "title": "Không tìm thấy quyết định",
+        }
+        return TemplateResponse(
+            request, "admin/registry/decision/not_found.html", context, status=404
+        )
     if not model_admin.has_view_or_change_permission(request, decision):
         raise PermissionDenied
     page = DecisionPage(model_admin, request, decision)
