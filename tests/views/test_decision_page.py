@@ -197,7 +197,7 @@ def test_a_lapsed_authority_is_said_once_at_the_top(admin_client):
     }  # fmt: skip
     page = text(admin_client.post(reverse(ADD), data))
     assert "Chưa lưu được" in page
-    assert page.count("hết hiệu lực") + page.count("không còn") >= 1
+    assert page.count("đã chấm dứt thẩm quyền khen thưởng từ ngày 01/01/2021") == 1
     assert "không có thẩm quyền" not in page
     assert not Decision.objects.exists()
 
