@@ -88,10 +88,10 @@ class DecisionAdmin(OfficeScopedAdmin, FoldedSearchMixin, SimpleHistoryAdmin):
         return decision_page.decision_change_view(self, request, object_id)
 
     def next_number_view(self, request):
-        """The next free number, the place and the last signer of the authority being chosen,
-        on the date being typed (JSON for the page)."""
+        """The next free number, the place, the last signer and the award types of the authority
+        being chosen, on the date being typed (JSON for the page)."""
         from registry.selectors.scope import authorities_for
-        from registry.services.decisions import decision_defaults
+        from registry.services.decisions import award_types_allowed, decision_defaults
 
         authority = (
             authorities_for(request.user).filter(pk=request.GET.get("authority") or None).first()
@@ -102,7 +102,15 @@ class DecisionAdmin(OfficeScopedAdmin, FoldedSearchMixin, SimpleHistoryAdmin):
             day = datetime.strptime(request.GET.get("date", ""), "%d/%m/%Y").date()
         except ValueError:
             day = timezone.localdate()
-        return JsonResponse(decision_defaults(authority=authority, day=day))
+        allowed = award_types_allowed(authority=authority, day=day).order_by(
+            "display_order", "code"
+        )
+        return JsonResponse(
+            {
+                **decision_defaults(authority=authority, day=day),
+                "award_types": [[str(pk), name] for pk, name in allowed.values_list("pk", "name")],
+            }
+        )
 
     def get_urls(self):
         return [

@@ -234,6 +234,12 @@ class DecisionPage:
             )
         self.query = request.GET.get("q", "").strip()
         self.top_errors: list[str] = []
+        # The title names the decision as saved, whatever a refused form typed over it.
+        self.title = (
+            "Thêm quyết định khen thưởng"
+            if decision is None
+            else f"Quyết định {decision.number} ngày {decision.signed_date:%d/%m/%Y}"
+        )
 
     # -- forms ---------------------------------------------------------------------------
     def header_form_class(self):
@@ -533,17 +539,13 @@ class DecisionPage:
             for message in formset.non_form_errors():
                 summary.append((None, message))
         opts = self.admin.model._meta
-        if self.adding:
-            title = "Thêm quyết định khen thưởng"
-        else:
-            title = f"Quyết định {decision.number} ngày {decision.signed_date:%d/%m/%Y}"
         context = {
             **self.admin.admin_site.each_context(request),
             # The page needs the screen's whole width; the model list is one click away.
             "is_nav_sidebar_enabled": False,
             "opts": opts,
             "app_label": opts.app_label,
-            "title": title,
+            "title": self.title,
             "original": decision,
             "adding": self.adding,
             "editable": self.editable,

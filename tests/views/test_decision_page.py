@@ -95,6 +95,7 @@ def test_duplicate_number_on_a_draft_already_saved_changes_nothing(admin_client)
     response = admin_client.post(change_url(other), header(other, number="15/QĐ-UBND"))
     assert response.status_code == 200
     assert "Số quyết định 15/QĐ-UBND đã dùng" in text(response)
+    assert response.context["title"] == "Quyết định 16/QĐ-UBND ngày 10/01/2023"
     other.refresh_from_db()
     assert other.number == "16/QĐ-UBND"
 
@@ -126,7 +127,8 @@ def test_place_and_signer_are_prefilled_from_the_authority():
         {"authority": authority.pk, "date": "10/01/2023"},
     ).json()
     assert defaults["number"]
-    assert {k: v for k, v in defaults.items() if k != "number"} == {
+    assert defaults["award_types"] == [[str(offices["giay_khen"].pk), "Giấy khen"]]
+    assert {k: v for k, v in defaults.items() if k not in ("number", "award_types")} == {
         "place": "Văn Lãng",
         "signer_prefix": "KT.",
         "signer_title": "PHÓ CHỦ TỊCH",

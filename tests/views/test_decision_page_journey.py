@@ -115,3 +115,41 @@ def test_clerk_records_a_decision_with_lines_and_fixes_an_error(live_server, wid
     assert decision.place == "Văn Lãng"
     assert page.locator("tbody.dp-line").count() == 2 + 2  # two lines, two empty ones
     looks_right(page)
+
+
+def test_the_lines_offer_the_types_of_the_authority_chosen(live_server, wide_page):
+    page = wide_page
+    factories.catalogue()
+    factories.authority(
+        "hatinh-ubnd", name="Chủ tịch UBND tỉnh Hà Tĩnh", level="tinh", place_name="Hà Tĩnh"
+    )
+    get_user_model().objects.create_superuser("quantri", password="mat-khau-thu-nghiem")
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("input[name=username]", "quantri")
+    page.fill("input[name=password]", "mat-khau-thu-nghiem")
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + "/admin/")
+
+    page.goto(live_server.url + "/admin/registry/decision/add/")
+    types = page.locator("select[name='awards-0-award_type'] option")
+    assert types.all_inner_texts() == ["—"]  # no authority yet: nothing to offer
+
+    def choose(typed: str, name: str) -> None:
+        page.click("#id_authority + .select2 .select2-selection")
+        page.locator(".select2-container--open .select2-search__field").fill(typed)
+        page.locator(".select2-results__option", has_text=name).first.click()
+
+    choose("ha tinh", "Hà Tĩnh")
+    page.wait_for_function(
+        "document.querySelectorAll(\"select[name='awards-0-award_type'] option\").length > 1"
+    )
+    assert types.all_inner_texts() == ["—", "Bằng khen của Chủ tịch UBND tỉnh"]
+    assert page.input_value("#id_place") == "Hà Tĩnh"
+    choose("van lang", "Văn Lãng")
+    page.wait_for_function(
+        "document.querySelector(\"select[name='awards-1-award_type']\").textContent"
+        ".includes('Giấy khen')"
+    )
+    assert types.all_inner_texts() == ["—", "Giấy khen"]
+    assert page.input_value("#id_place") == "Văn Lãng"  # the suggestion follows the authority
+    looks_right(page)

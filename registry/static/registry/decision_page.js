@@ -21,6 +21,7 @@ window.addEventListener("load", function () {
     fetch(form.dataset.defaultsUrl + "?" + params.toString(), { credentials: "same-origin" })
       .then((response) => response.json())
       .then((data) => {
+        if (data.award_types) offerTypes(data.award_types);
         fields.forEach(function (name) {
           const input = document.getElementById("id_" + name);
           if (!input || data[name] === undefined) return;
@@ -29,6 +30,27 @@ window.addEventListener("load", function () {
           }
         });
       });
+  }
+  // The award types the authority may give on the date, in every line's list (and the empty
+  // line's template); a type chosen before stays, marked, so that the service can say why.
+  function offerTypes(types) {
+    const template = document.getElementById("line-template");
+    const selects = Array.from(document.querySelectorAll("select.dp-type"));
+    if (template) selects.push(...template.content.querySelectorAll("select.dp-type"));
+    const allowed = new Set(types.map((t) => t[0]));
+    selects.forEach(function (select) {
+      const chosen = select.value;
+      const kept = chosen && !allowed.has(chosen) ? select.selectedOptions[0].textContent : null;
+      select.innerHTML = "";
+      select.appendChild(new Option("—", ""));
+      types.forEach((t) => select.appendChild(new Option(t[1], t[0], false, t[0] === chosen)));
+      if (kept !== null) {
+        const label = kept.includes("(cấp này không được tặng)")
+          ? kept
+          : kept + " (cấp này không được tặng)";
+        select.appendChild(new Option(label, chosen, false, true));
+      }
+    });
   }
   if (authority) {
     if ($) $(authority).on("change", suggest);
