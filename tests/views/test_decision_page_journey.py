@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from registry.models import Decision
 from registry.models.trust import AuthorityMembership
@@ -70,8 +71,7 @@ def test_clerk_records_a_decision_with_lines_and_fixes_an_error(live_server, wid
     page.goto(live_server.url + "/admin/registry/decision/add/")
     # The clerk's one office is chosen; its place and next number are there already.
     assert page.input_value("#id_place") == "Văn Lãng"
-    page.wait_for_function("document.getElementById('id_number').value !== ''")
-    assert page.input_value("#id_number") == "1/QĐ-UBND"
+    expect(page.locator("#id_number")).to_have_value("1/QĐ-UBND")
     # Only what the authority may give is offered.
     options = page.locator("select[name='awards-0-award_type'] option").all_inner_texts()
     assert "Giấy khen" in options
@@ -140,16 +140,11 @@ def test_the_lines_offer_the_types_of_the_authority_chosen(live_server, wide_pag
         page.locator(".select2-results__option", has_text=name).first.click()
 
     choose("ha tinh", "Hà Tĩnh")
-    page.wait_for_function(
-        "document.querySelectorAll(\"select[name='awards-0-award_type'] option\").length > 1"
-    )
+    expect(types).to_have_count(2)
     assert types.all_inner_texts() == ["—", "Bằng khen của Chủ tịch UBND tỉnh"]
     assert page.input_value("#id_place") == "Hà Tĩnh"
     choose("van lang", "Văn Lãng")
-    page.wait_for_function(
-        "document.querySelector(\"select[name='awards-1-award_type']\").textContent"
-        ".includes('Giấy khen')"
-    )
+    expect(page.locator("select[name='awards-1-award_type']")).to_contain_text("Giấy khen")
     assert types.all_inner_texts() == ["—", "Giấy khen"]
     assert page.input_value("#id_place") == "Văn Lãng"  # the suggestion follows the authority
     looks_right(page)
