@@ -15,6 +15,7 @@ from registry.models import (
     CountedLoaiHinh,
 )
 from registry.selectors.scope import user_authority_ids
+from registry.text import fold
 
 from .base import LegalBasisColumn, OfficeScopedAdmin
 
@@ -100,7 +101,20 @@ class AwardTypeAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
     ]
     list_filter = ["family", "level"]
     search_fields = ["name", "code"]
+    search_help_text = "Tìm theo tên hoặc mã (gõ có dấu hoặc không dấu)."
     inlines = [AwardPowerInline, CashMultipleInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        # The catalogue is a few dozen rows: fold the names here, every word must match.
+        words = fold(search_term).split()
+        if not words:
+            return queryset, False
+        ids = [
+            pk
+            for pk, name, code in AwardType.objects.values_list("pk", "name", "code")
+            if all(word in fold(f"{name} {code}") for word in words)
+        ]
+        return queryset.filter(pk__in=ids), False
 
 
 @admin.register(AwardPower)
