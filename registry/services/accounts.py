@@ -6,6 +6,8 @@ member's offices (AuthorityMembership, see registry.selectors.scope):
 - Lãnh đạo (leader): everything a clerk does, plus revocation and full citizen IDs;
 - Xem, báo cáo (viewer): reads and reports, changes and prints nothing;
 - Quản trị hệ thống (administrator): everything, every office, the legal catalogue and users.
+A fifth, Đơn vị đề nghị, holds the proposing units' accounts: no permission, no admin; the
+portal (registry.views.portal) lets them see their own unit's proposals only.
 """
 
 import os
@@ -18,6 +20,8 @@ from registry.selectors.scope import ADMINISTRATOR_GROUP
 CLERK_GROUP = "Cán bộ thi đua"
 LEADER_GROUP = "Lãnh đạo"
 VIEWER_GROUP = "Xem, báo cáo"
+# Proposing units' accounts: no model permission and no admin; the portal checks the unit.
+PROPOSER_GROUP = "Đơn vị đề nghị"
 GROUPS = (CLERK_GROUP, LEADER_GROUP, VIEWER_GROUP, ADMINISTRATOR_GROUP)
 
 # What a clerk enters and keeps: people, decisions and their lines, movements and pledges.
@@ -41,6 +45,9 @@ _CLERK_MODELS_EDIT = [
     "discipline",
     "importbatch",
     "printjob",
+    "round",
+    "proposal",
+    "unitmembership",
 ]
 # The legal catalogue and the records of what was done: clerks read them; administrators change.
 _CLERK_MODELS_VIEW = [
@@ -60,6 +67,9 @@ _CLERK_MODELS_VIEW = [
     "eligibilitycondition",
     "revocation",
     "amendment",
+    "proposalline",
+    "attachment",
+    "dossierrequirement",
 ]
 # Certificates, reprints and confirmations are official papers: printed by clerks, not viewers.
 _CLERK_EXTRA = ["print_certificate"]
@@ -86,7 +96,7 @@ def _clerk_codenames() -> list[str]:
 
 @transaction.atomic
 def groups_ensure(*, apps=None) -> dict[str, object]:
-    """Create or reset the four groups' permissions; safe to run again (migration 0008 does).
+    """Create or reset the groups' permissions; safe to run again (migration 0008 does).
 
     ``apps`` is the migration state's registry inside a migration, the live one otherwise.
     """
@@ -105,6 +115,7 @@ def groups_ensure(*, apps=None) -> dict[str, object]:
             content_type__app_label__in=_ADMINISTRATOR_APPS
         ),
     }
+    wanted[PROPOSER_GROUP] = Permission.objects.none()
     groups = {}
     for name, permissions in wanted.items():
         group, _ = Group.objects.get_or_create(name=name)
