@@ -40,6 +40,7 @@ from registry.models import (
     RecipientKind,
     RequirementScope,
     Round,
+    RoundKind,
     RoundStatus,
     Unit,
     UnitMembership,
@@ -76,14 +77,10 @@ def user_unit(user) -> Unit | None:
     return membership.unit if membership else None
 
 
-@transaction.atomic
-def unit_account_create(*, username: str, password: str, unit: Unit, user=None):
-    """An account for a proposing unit: not staff, in the group “Đơn vị đề nghị”, one unit."""
+def unit_account_check(*, username: str, password: str):
+    """The unsaved account, or a ValidationError naming the field (username, password)."""
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
     from django.contrib.auth.password_validation import validate_password
-
-    from registry.services.accounts import PROPOSER_GROUP
 
     User = get_user_model()
     username = (username or "").strip()
@@ -98,6 +95,19 @@ def unit_account_create(*, username: str, password: str, unit: Unit, user=None):
         raise ValidationError({"password": error.messages}) from error
     account.set_password(password)
     account.full_clean()
+    return account
+
+
+@transaction.atomic
+def unit_account_create(*, username: str, password: str, unit: Unit, user=None):
+    """An account for a proposing unit: not staff, in the group “Đơn vị đề nghị”, one unit."""
+    from django.contrib.auth.models import Group
+
+    from registry.services.accounts import PROPOSER_GROUP
+
+    if unit is None:
+        raise ValidationError({"unit": "Hãy chọn đơn vị."})
+    account = unit_account_check(username=username, password=password)
     account.save()
     group, _ = Group.objects.get_or_create(name=PROPOSER_GROUP)
     account.groups.add(group)
@@ -151,6 +161,18 @@ def unit_subtree_ids(unit: Unit) -> set[int]:
 def unit_recipients(*, unit: Unit, kind: str):
     """The registry's records of a unit's own people, collectives or households."""
     return KIND_MODELS[kind].objects.filter(unit_id__in=unit_subtree_ids(unit))
+
+
+# ----------------------------------------------------------------------------- rounds
+
+
+@transaction.atomic
+def round_save(*, round: Round, user=None) -> Round:
+    """Open or edit a round (its award types are set by the caller once it is saved)."""
+    if round.kind == RoundKind.THEMATIC and not round.campaign_id:
+        raise ValidationError({"campaign": "Đợt chuyên đề phải chọn phong trào thi đua."})
+    _save(round, user)
+    return round
 
 
 # ----------------------------------------------------------------------------- proposals
