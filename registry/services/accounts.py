@@ -80,6 +80,8 @@ _ADMINISTRATOR_APPS = ["registry", "auth", "admin", "axes", "django_tasks_databa
 DEMO_USERNAME = "admin"
 # Two offices' clerks for trying the scoping out (DEBUG only): username -> authority code.
 DEMO_CLERKS = {"canbo.vanlang": "vanlang-ubnd", "canbo.honglinh": "honglinh-ubnd"}
+# Two proposing units' accounts for the portal /don-vi/ (DEBUG only): username -> unit code.
+DEMO_UNITS = {"donvi.vhtt": "vl-phong-vhtt", "donvi.noivu": "vl-phong-noi-vu"}
 
 
 def _clerk_codenames() -> list[str]:
@@ -174,5 +176,29 @@ def demo_clerks_ensure(*, reset_password: bool = False) -> dict[str, str]:
             user.save()
         user.groups.add(clerks)
         AuthorityMembership.objects.get_or_create(user=user, authority=offices[code])
+        made[username] = code
+    return made
+
+
+@transaction.atomic
+def demo_units_ensure() -> dict[str, str]:
+    """The demo proposing units' accounts (only with DEBUG on), with the clerks' demo password.
+
+    Returns {username: unit code} for those whose unit exists."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    from registry.models import Unit
+    from registry.services.proposals import unit_account_create
+
+    if not settings.DEBUG:
+        return {}
+    units = {u.code: u for u in Unit.objects.filter(code__in=DEMO_UNITS.values())}
+    made = {}
+    for username, code in DEMO_UNITS.items():
+        if code not in units:
+            continue
+        if not get_user_model().objects.filter(username=username).exists():
+            unit_account_create(username=username, password=demo_clerk_password(), unit=units[code])
         made[username] = code
     return made

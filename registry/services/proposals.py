@@ -998,3 +998,37 @@ def proposal_outcome(*, proposal: Proposal) -> dict | None:
         "issued": decision.is_issued,
         "awarded": [ln for ln in proposal.lines.all() if ln.award_id],
     }
+
+
+@transaction.atomic
+def proposal_outcome_link(*, proposal: Proposal, decision: Decision, user=None) -> int:
+    """Record a decision made outside the round's draft (typed or imported) as the outcome of a
+    received proposal: each line is tied to the decision's award of the same name and award
+    type. No award is written here. Returns the number of lines tied."""
+    proposal = _locked(proposal)
+    if proposal.status != ProposalStatus.RECEIVED:
+        raise ValidationError("Chỉ ghi kết quả cho hồ sơ đã tiếp nhận.")
+    if decision.authority_id != proposal.round.authority_id:
+        raise ValidationError({"decision": "Quyết định không phải của cấp khen của đợt xét."})
+    awards = {}
+    for award in decision.awards.select_related("collective", "individual", "household"):
+        awards.setdefault((fold(award.recipient_name), award.award_type_id), award)
+    tied = 0
+    for line in proposal.lines.all():
+        award = awards.get((fold(line.name), line.award_type_id))
+        if award is None:
+            continue
+        line.award = award
+        kind = award.recipient_kind
+        line.recipient_kind = kind
+        line.collective, line.individual, line.household = (
+            award.collective,
+            award.individual,
+            award.household,
+        )
+        line._history_user = history_user(user)
+        line.save()
+        tied += 1
+    proposal.decision = decision
+    _save(proposal, user)
+    return tied
