@@ -129,7 +129,7 @@ def _save(obj, user, **kwargs) -> None:
 
 def _locked(proposal: Proposal) -> Proposal:
     return (
-        Proposal.objects.select_for_update()
+        Proposal.objects.select_for_update(of=("self",))
         .select_related("round__authority", "round__campaign", "unit")
         .get(pk=proposal.pk)
     )
