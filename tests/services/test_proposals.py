@@ -410,3 +410,32 @@ def test_draft_refuses_bad_input_and_writes_nothing(setup):
         )  # fmt: skip
     assert "signer_name" in refused.value.message_dict
     assert Decision.objects.count() == before
+
+
+def test_command_lists_the_rounds_proposals(setup):
+    import json
+
+    from django.core.management import call_command
+
+    proposal = sent(setup)
+    proposal_return(proposal=proposal, reason="Thiếu biên bản", user=setup["clerk"])
+    out = io.StringIO()
+    call_command("proposals", authority="xa-na-sam-ubnd", year=2026, json=True, stdout=out,
+                 stderr=io.StringIO())  # fmt: skip
+    rows = json.loads(out.getvalue())
+    assert rows == [
+        {
+            "round": "Xét khen thưởng năm 2026",
+            "deadline": "2026-12-15",
+            "unit": "Trường THCS Na Sầm",
+            "submission": "Tờ trình số 12/TTr-THCS ngày 20/11/2026 của Trường THCS Na Sầm",
+            "status": "bi-tra-lai",
+            "status_label": "Bị trả lại",
+            "lines": 1,
+            "lines_in_decision": 0,
+            "return_reason": "Thiếu biên bản",
+            "answer": "",
+            "decision": None,
+            "decision_issued": None,
+        }
+    ]
