@@ -44,6 +44,7 @@ from registry.services.accounts import (
     ADMINISTRATOR_GROUP,
     CLERK_GROUP,
     LEADER_GROUP,
+    PROPOSER_GROUP,
     VIEWER_GROUP,
     groups_ensure,
 )
@@ -225,12 +226,16 @@ def test_citizen_id_is_masked_without_the_permission(offices):
     assert citizen_id_display(None, offices["clerk"]) == ""
 
 
-def test_groups_ensure_is_idempotent_and_ships_four_groups():
+def test_groups_ensure_is_idempotent_and_ships_four_office_groups_and_the_units_group():
     first = groups_ensure()
     counts = {name: group.permissions.count() for name, group in first.items()}
     second = groups_ensure()
     assert {name: group.permissions.count() for name, group in second.items()} == counts
-    assert set(first) == {CLERK_GROUP, LEADER_GROUP, VIEWER_GROUP, ADMINISTRATOR_GROUP}
+    assert set(first) == {
+        CLERK_GROUP, LEADER_GROUP, VIEWER_GROUP, ADMINISTRATOR_GROUP, PROPOSER_GROUP
+    }  # fmt: skip
+    # Proposing units' accounts hold no permission: the portal checks their unit.
+    assert not first[PROPOSER_GROUP].permissions.exists()
     leader = {p.codename for p in first[LEADER_GROUP].permissions.all()}
     clerk = {p.codename for p in first[CLERK_GROUP].permissions.all()}
     viewer = {p.codename for p in first[VIEWER_GROUP].permissions.all()}
