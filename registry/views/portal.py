@@ -206,7 +206,10 @@ def _page(request, unit, proposal, **forms_):
                 "submission_date": proposal.submission_date,
             }
         ),
-        "line_form": LineForm(round=proposal.round, initial={"period_to": proposal.round.year}),
+        "line_form": LineForm(
+            round=proposal.round,
+            initial={"period_to": proposal.round.year, "recipient_kind": RecipientKind.INDIVIDUAL},
+        ),
         "import_form": ImportForm(),
         "attach_form": AttachForm(proposal=proposal),
         "answer_form": AnswerForm(initial={"answer": proposal.answer}),
