@@ -52,8 +52,6 @@ class RoundAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
     list_display = ["title", "authority", "year", "kind", "deadline", "status", "counts"]
     list_filter = ["status", "kind", "year"]
     search_fields = ["title"]
-    filter_horizontal = ["award_types"]
-    autocomplete_fields = []
     fields = [
         "authority",
         "year",
@@ -90,6 +88,12 @@ class RoundAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
             '<a href="{}">Xem danh sách tổng hợp, chọn dòng đưa vào dự thảo quyết định</a>',
             reverse("admin:registry_round_lines", args=[obj.pk]),
         )
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "award_types":
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+            kwargs["queryset"] = db_field.related_model.objects.order_by("display_order", "name")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         round_save(round=obj, user=request.user)
