@@ -48,7 +48,7 @@ from registry.models import (
 from registry.selectors.eligibility import (
     award_eligibility_warnings,
     counted_awards,
-    recipient_streaks,
+    recipients_streaks,
     rules_in_force,
 )
 from registry.services.awards import awards_add, history_user, recipient_fields
@@ -846,9 +846,11 @@ def round_lines(*, round: Round, explain: bool = True) -> list[MergedLine]:
             held.setdefault((kind, pk), []).append(
                 f"{award.award_type.name} {award.period_label} (QĐ {award.decision.number})"
             )
+    streaks = recipients_streaks(recipients=[m.first.recipient for m in result if m.in_registry])
     for m in result:
         if m.in_registry:
-            m.streaks = recipient_streaks(recipient=m.first.recipient)
+            recipient = m.first.recipient
+            m.streaks = streaks[(type(recipient), recipient.pk)]
             m.history = held.get((m.first.recipient_kind, m.first.recipient.pk), [])
     return result
 

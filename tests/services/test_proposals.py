@@ -439,3 +439,40 @@ def test_command_lists_the_rounds_proposals(setup):
             "decision_issued": None,
         }
     ]
+
+
+def test_round_lines_queries_do_not_grow_with_lines(setup):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = setup["school_user"]
+
+    def received(count, number):
+        proposal = proposal_create(
+            round=setup["round"], unit=setup["school"], user=user,
+            submission_number=number, submission_date=date(2026, 11, 20),
+        )  # fmt: skip
+        for i in range(count):
+            person = Individual.objects.create(
+                full_name=f"Người Thứ {number} {i}", unit=setup["school"],
+                registered_by=setup["authority"],
+            )  # fmt: skip
+            Rating.objects.create(individual=person, year=2025, grade="HTXSNV")
+            Rating.objects.create(individual=person, year=2026, grade="HTXSNV")
+            line(proposal, user, name=person.full_name, code="ldtt")
+        complete(proposal, user)
+        proposal_submit(proposal=proposal, user=user)
+        proposal_receive(proposal=proposal, user=setup["clerk"])
+
+    def measure():
+        with CaptureQueriesContext(connection) as captured:
+            merged = round_lines(round=setup["round"])
+        return len(captured), merged
+
+    received(2, "1/TTr")
+    few, merged = measure()
+    assert "HTXSNV 2 năm liên tục (2025–2026)" in merged[0].streaks
+    received(6, "2/TTr")
+    many, merged = measure()
+    assert len(merged) == 8
+    assert many == few
