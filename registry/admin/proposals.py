@@ -296,6 +296,7 @@ class AttachmentAdmin(RecordOnlyAdmin, OfficeScopedAdmin, admin.ModelAdmin):
 
     scope = "proposal__round__authority"
     list_display = ["file_name", "document_kind", "proposal", "line", "uploaded_at"]
+    list_select_related = ["proposal__unit", "line__award_type"]
     list_filter = ["document_kind"]
 
     def has_module_permission(self, request):
@@ -314,6 +315,7 @@ class DossierRequirementAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
         "valid_from",
         "valid_to",
     ]
+    list_select_related = ["award_type"]
     list_filter = ["document_kind", "scope"]
 
 
@@ -337,10 +339,11 @@ class UnitAccountForm(forms.ModelForm):
 
 
 @admin.register(UnitMembership)
-class UnitMembershipAdmin(SimpleHistoryAdmin):
+class UnitMembershipAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
     """Accounts of proposing units: made by the office (no self-registration), never staff."""
 
     list_display = ["user", "unit"]
+    list_select_related = ["user", "unit"]
     search_fields = ["user__username", "unit__name"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):

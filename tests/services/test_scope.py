@@ -17,6 +17,7 @@ from django.core.management.base import CommandError
 
 from registry.management.scoped import FULL_RIGHTS_NOTICE
 from registry.models import (
+    Attachment,
     Award,
     Bloc,
     BlocMembership,
@@ -27,8 +28,10 @@ from registry.models import (
     ImportBatch,
     Individual,
     Initiative,
+    Proposal,
     Rating,
     RecipientMerge,
+    Round,
     TargetResult,
     TargetSet,
     Unit,
@@ -109,7 +112,19 @@ def office_rows(authority, tag: str) -> dict:
         target=target_set.targets.get(), unit=unit, as_of=date(2023, 12, 31), achieved_value=100
     )
     job = PrintJob.objects.create(decision=issued, award_ids=[award.pk], total=1)
+    round = Round.objects.create(
+        authority=authority, year=2023, title=f"Đợt xét {tag}", deadline=date(2023, 12, 15)
+    )
+    proposal = Proposal.objects.create(round=round, unit=unit, submission_number=f"1/TTr-{tag}")
     return {
+        "round": round,
+        "proposal": proposal,
+        "attachment": Attachment.objects.create(
+            proposal=proposal,
+            document_kind="to-trinh",
+            file=f"proposals/{tag}/to-trinh.pdf",
+            file_name="to-trinh.pdf",
+        ),  # fmt: skip
         "authority": authority,
         "individual": person,
         "collective": group,
