@@ -225,7 +225,13 @@ class ProposalAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         proposal = self.get_object(request, object_id)
-        extra = dict(extra_context or {})
+        # Every field is read only: the steps are the buttons below, not a save.
+        extra = {
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+            **(extra_context or {}),
+        }
         if proposal is not None:
             extra.update(
                 checklist=proposal_checklist(proposal=proposal),

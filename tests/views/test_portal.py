@@ -205,3 +205,22 @@ def test_another_office_clerk_sees_none_of_it(client, world):
         == 404
     )
     assert client.get(world["attachment"].file.url).status_code == 404
+
+
+def test_a_line_is_edited_while_draft_only(client, world):
+    client.force_login(world["school_user"])
+    p, ln = world["proposal"], world["line"]
+    edit = reverse("portal_line_edit", args=[p.pk, ln.pk])
+    assert "Nguyễn Thị Lan" in client.get(edit).content.decode()
+    data = {"recipient_kind": "ca-nhan", "name": "Nguyễn Thị Lan Anh", "period_to": 2026,
+            "award_type": AwardType.objects.get(code="giay-khen").pk}  # fmt: skip
+    assert client.post(edit, data).status_code == 302
+    ln.refresh_from_db()
+    assert ln.name == "Nguyễn Thị Lan Anh"
+    Proposal.objects.filter(pk=p.pk).update(status=ProposalStatus.RECEIVED)
+    response = client.post(edit, {**data, "name": "Đổi Nữa"})
+    assert "đơn vị không sửa được" in response.content.decode()
+    ln.refresh_from_db()
+    assert ln.name == "Nguyễn Thị Lan Anh"
+    page = client.get(reverse("portal_proposal", args=[p.pk])).content.decode()
+    assert "Thêm dòng" not in page and "Gửi hồ sơ" not in page
