@@ -184,6 +184,11 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# A document attached to a unit's proposal (PDF, image, .docx, .xlsx): refused above this size.
+PROPOSAL_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("PROPOSAL_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))
+)
+
 # Spreadsheet imports: refuse larger files and longer lists before reading them.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from registry.views.files import private_file
@@ -9,6 +9,8 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
     # Printed in the certificates' QR codes: keep this address stable.
+    # The proposing units' portal: their own unit's proposals, never the admin.
+    path("don-vi/", include("registry.views.portal")),
     path("xac-thuc/<str:code>/", verification, name="registry_verification"),
     # The only address of a file under MEDIA_ROOT (not even DEBUG serves that folder): login,
     # office and role are checked on every download.

@@ -35,9 +35,33 @@ from .people import (
     Unit,
     UnitSuccession,
 )
+from .proposals import (
+    Attachment,
+    DocumentKind,
+    DossierRequirement,
+    Proposal,
+    ProposalLine,
+    ProposalStatus,
+    RequirementScope,
+    Round,
+    RoundKind,
+    RoundStatus,
+    UnitMembership,
+)
 from .ratings import Discipline, Initiative, Rating, RatingGrade
 
 __all__ = [
+    "Attachment",
+    "DocumentKind",
+    "DossierRequirement",
+    "Proposal",
+    "ProposalLine",
+    "ProposalStatus",
+    "RequirementScope",
+    "Round",
+    "RoundKind",
+    "RoundStatus",
+    "UnitMembership",
     "Authority",
     "AuthoritySuccession",
     "AuthorityTerm",

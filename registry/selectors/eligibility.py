@@ -1051,39 +1051,64 @@ def _runs(years: Iterable[int]) -> list[tuple[int, int]]:
 
 def recipient_streaks(*, recipient) -> list[str]:
     """Streaks of two years or more: 'HTXSNV 5 năm liên tục (2018–2022)'. Two queries."""
-    kind_field = "collective" if isinstance(recipient, Collective) else "individual"
-    lines = []
-    if not isinstance(recipient, Household):
-        ratings = dict(
-            Rating.objects.filter(**{kind_field: recipient}).values_list("year", "grade")
-        )
-        best = [y for y, g in ratings.items() if g == "HTXSNV"]
-        good = [y for y, g in ratings.items() if GRADE_RANK[g] >= GRADE_RANK["HTTNV"]]
-        best_runs = _runs(best)
-        for first, last in best_runs:
-            if last > first:
-                lines.append((last, f"HTXSNV {last - first + 1} năm liên tục ({first}–{last})"))
-        for first, last in _runs(good):
-            if last > first and (first, last) not in best_runs:
-                lines.append(
-                    (last, f"HTTNV trở lên {last - first + 1} năm liên tục ({first}–{last})")
-                )
-    field_name = {Collective: "collective", Individual: "individual", Household: "household"}[
-        type(recipient)
-    ]
-    by_type: dict[str, list[int]] = defaultdict(list)
-    for name, start, end in (
-        counted_awards()
-        .filter(**{field_name: recipient})
-        .values_list("award_type__name", "period_from", "period_to")
+    return recipients_streaks(recipients=[recipient])[(type(recipient), recipient.pk)]
+
+
+def recipients_streaks(*, recipients) -> dict[tuple[type, int], list[str]]:
+    """recipient_streaks() for many recipients at once, by (model, pk); two queries a kind."""
+    found: dict[tuple[type, int], list[str]] = {(type(r), r.pk): [] for r in recipients}
+    for model, field_name in (
+        (Collective, "collective"),
+        (Individual, "individual"),
+        (Household, "household"),
     ):
-        if start == end:
-            by_type[name].append(end)
-    for name, years in by_type.items():
-        for first, last in _runs(years):
-            if last > first:
-                lines.append((last, f"{name} {last - first + 1} năm liên tục ({first}–{last})"))
-    return [text for _, text in sorted(lines, key=lambda item: (-item[0], item[1]))]
+        ids = [pk for kind, pk in found if kind is model]
+        if not ids:
+            continue
+        lines: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        if model is not Household:
+            ratings: dict[int, dict[int, str]] = defaultdict(dict)
+            for rid, year, grade in Rating.objects.filter(
+                **{f"{field_name}_id__in": ids}
+            ).values_list(f"{field_name}_id", "year", "grade"):
+                ratings[rid][year] = grade
+            for rid, by_year in ratings.items():
+                best = [y for y, g in by_year.items() if g == "HTXSNV"]
+                good = [y for y, g in by_year.items() if GRADE_RANK[g] >= GRADE_RANK["HTTNV"]]
+                best_runs = _runs(best)
+                for first, last in best_runs:
+                    if last > first:
+                        lines[rid].append(
+                            (last, f"HTXSNV {last - first + 1} năm liên tục ({first}–{last})")
+                        )
+                for first, last in _runs(good):
+                    if last > first and (first, last) not in best_runs:
+                        lines[rid].append(
+                            (
+                                last,
+                                f"HTTNV trở lên {last - first + 1} năm liên tục ({first}–{last})",
+                            )
+                        )
+        by_type: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        for rid, name, start, end in (
+            counted_awards()
+            .filter(**{f"{field_name}_id__in": ids})
+            .values_list(f"{field_name}_id", "award_type__name", "period_from", "period_to")
+        ):
+            if start == end:
+                by_type[rid][name].append(end)
+        for rid, types in by_type.items():
+            for name, years in types.items():
+                for first, last in _runs(years):
+                    if last > first:
+                        lines[rid].append(
+                            (last, f"{name} {last - first + 1} năm liên tục ({first}–{last})")
+                        )
+        for rid, found_lines in lines.items():
+            found[(model, rid)] = [
+                text for _, text in sorted(found_lines, key=lambda item: (-item[0], item[1]))
+            ]
+    return found
 
 
 @dataclass

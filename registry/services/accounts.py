@@ -6,6 +6,8 @@ member's offices (AuthorityMembership, see registry.selectors.scope):
 - Lãnh đạo (leader): everything a clerk does, plus revocation and full citizen IDs;
 - Xem, báo cáo (viewer): reads and reports, changes and prints nothing;
 - Quản trị hệ thống (administrator): everything, every office, the legal catalogue and users.
+A fifth, Đơn vị đề nghị, holds the proposing units' accounts: no permission, no admin; the
+portal (registry.views.portal) lets them see their own unit's proposals only.
 """
 
 import os
@@ -18,6 +20,8 @@ from registry.selectors.scope import ADMINISTRATOR_GROUP
 CLERK_GROUP = "Cán bộ thi đua"
 LEADER_GROUP = "Lãnh đạo"
 VIEWER_GROUP = "Xem, báo cáo"
+# Proposing units' accounts: no model permission and no admin; the portal checks the unit.
+PROPOSER_GROUP = "Đơn vị đề nghị"
 GROUPS = (CLERK_GROUP, LEADER_GROUP, VIEWER_GROUP, ADMINISTRATOR_GROUP)
 
 # What a clerk enters and keeps: people, decisions and their lines, movements and pledges.
@@ -41,6 +45,9 @@ _CLERK_MODELS_EDIT = [
     "discipline",
     "importbatch",
     "printjob",
+    "round",
+    "proposal",
+    "unitmembership",
 ]
 # The legal catalogue and the records of what was done: clerks read them; administrators change.
 _CLERK_MODELS_VIEW = [
@@ -60,6 +67,9 @@ _CLERK_MODELS_VIEW = [
     "eligibilitycondition",
     "revocation",
     "amendment",
+    "proposalline",
+    "attachment",
+    "dossierrequirement",
 ]
 # Certificates, reprints and confirmations are official papers: printed by clerks, not viewers.
 _CLERK_EXTRA = ["print_certificate"]
@@ -70,6 +80,8 @@ _ADMINISTRATOR_APPS = ["registry", "auth", "admin", "axes", "django_tasks_databa
 DEMO_USERNAME = "admin"
 # Two offices' clerks for trying the scoping out (DEBUG only): username -> authority code.
 DEMO_CLERKS = {"canbo.vanlang": "vanlang-ubnd", "canbo.honglinh": "honglinh-ubnd"}
+# Two proposing units' accounts for the portal /don-vi/ (DEBUG only): username -> unit code.
+DEMO_UNITS = {"donvi.vhtt": "vl-phong-vhtt", "donvi.noivu": "vl-phong-noi-vu"}
 
 
 def _clerk_codenames() -> list[str]:
@@ -86,7 +98,7 @@ def _clerk_codenames() -> list[str]:
 
 @transaction.atomic
 def groups_ensure(*, apps=None) -> dict[str, object]:
-    """Create or reset the four groups' permissions; safe to run again (migration 0008 does).
+    """Create or reset the groups' permissions; safe to run again (migration 0008 does).
 
     ``apps`` is the migration state's registry inside a migration, the live one otherwise.
     """
@@ -105,6 +117,7 @@ def groups_ensure(*, apps=None) -> dict[str, object]:
             content_type__app_label__in=_ADMINISTRATOR_APPS
         ),
     }
+    wanted[PROPOSER_GROUP] = Permission.objects.none()
     groups = {}
     for name, permissions in wanted.items():
         group, _ = Group.objects.get_or_create(name=name)
@@ -163,5 +176,29 @@ def demo_clerks_ensure(*, reset_password: bool = False) -> dict[str, str]:
             user.save()
         user.groups.add(clerks)
         AuthorityMembership.objects.get_or_create(user=user, authority=offices[code])
+        made[username] = code
+    return made
+
+
+@transaction.atomic
+def demo_units_ensure() -> dict[str, str]:
+    """The demo proposing units' accounts (only with DEBUG on), with the clerks' demo password.
+
+    Returns {username: unit code} for those whose unit exists."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    from registry.models import Unit
+    from registry.services.proposals import unit_account_create
+
+    if not settings.DEBUG:
+        return {}
+    units = {u.code: u for u in Unit.objects.filter(code__in=DEMO_UNITS.values())}
+    made = {}
+    for username, code in DEMO_UNITS.items():
+        if code not in units:
+            continue
+        if not get_user_model().objects.filter(username=username).exists():
+            unit_account_create(username=username, password=demo_clerk_password(), unit=units[code])
         made[username] = code
     return made

@@ -25,6 +25,7 @@ from registry.models import (
     CashMultiple,
     CashRounding,
     CountedLoaiHinh,
+    DossierRequirement,
 )
 from registry.services.loading import day, upsert
 from registry.services.rules import rules_load
@@ -153,6 +154,7 @@ def catalogue_load(*, path: Path | str | None = None) -> dict[str, dict[str, int
                     counts("cash_multiples"),
                 )
         _law_load(data, types, counts)
+        _dossier_load(data, types, counts)
         if path is None:
             # The shipped eligibility rules name the shipped award types: load them together.
             result.update(rules_load())
@@ -248,4 +250,28 @@ def _law_load(data: dict, types: dict[str, AwardType], counts) -> None:
                 "confirmed": row.get("confirmed", True),
             },
             counts("cash_rounding"),
+        )
+
+
+def _dossier_load(data: dict, types: dict, counts) -> None:
+    """Thành phần hồ sơ: the documents a proposal needs, by award type, kind and loại hình."""
+    for row in data.get("dossier_requirements", []):
+        code = row.get("award_type")
+        if code and code not in types:
+            raise ValidationError(
+                f"dossier_requirements: không có danh hiệu, hình thức mã “{code}” trong danh mục."
+            )
+        upsert(
+            DossierRequirement,
+            {
+                "document_kind": row["document_kind"],
+                "scope": row["scope"],
+                "award_type": types[code] if code else None,
+                "award_family": row.get("family", ""),
+                "recipient_kind": row.get("recipient_kind", ""),
+                "loai_hinh": row.get("loai_hinh", ""),
+                "valid_from": day(row.get("valid_from")),
+            },
+            {"valid_to": day(row.get("valid_to")), "legal_basis": row["legal_basis"]},
+            counts("dossier_requirements"),
         )

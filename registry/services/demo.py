@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from registry.models import (
@@ -34,7 +35,7 @@ from registry.models import (
     Unit,
     UnitSuccession,
 )
-from registry.services.accounts import demo_clerks_ensure
+from registry.services.accounts import demo_clerks_ensure, demo_units_ensure
 from registry.services.awards import awards_add, recipient_fields
 from registry.services.catalogue import catalogue_load
 from registry.services.decisions import decision_create, decision_issue
@@ -345,6 +346,96 @@ class _Loader:
             decision_issue(decision=decision, past=True)
             self.created["decision"] = self.created.get("decision", 0) + 1
 
+    def load_rounds(self) -> None:
+        """A round whose proposals ended in seed decisions: every step through the proposal
+        services (a tiny PDF stands for each paper); the seed decision is linked as the outcome,
+        its awards are not written again."""
+        from registry.models import ProposalStatus, Round, RoundStatus
+        from registry.services import proposals as steps
+
+        paper = b"%PDF-1.4\n% ho so mau (demo)\n%%EOF\n"
+
+        def attach(proposal, kind, line=None):
+            upload = SimpleUploadedFile(f"{kind}.pdf", paper, content_type="application/pdf")
+            steps.proposal_attach(proposal=proposal, upload=upload, document_kind=kind, line=line)
+
+        for row in self.data.get("rounds", []):
+            authority = self.authority(row["authority"])
+            if Round.objects.filter(authority=authority, title=row["title"]).exists():
+                continue
+            round = steps.round_save(
+                round=Round(
+                    authority=authority,
+                    year=row["year"],
+                    kind=row["kind"],
+                    title=row["title"],
+                    deadline=_day(row["deadline"]),
+                    status=RoundStatus.OPEN,
+                )
+            )
+            round.award_types.set([self.award_types[c] for c in row["award_types"]])
+            self.created["round"] = self.created.get("round", 0) + 1
+            for item in row["proposals"]:
+                proposal = steps.proposal_create(
+                    round=round,
+                    unit=self.unit(item["unit"]),
+                    submission_number=item.get("submission_number", ""),
+                    submission_date=_day(item.get("submission_date")),
+                )
+                decision = None
+                lines = list(item.get("lines", []))
+                if item.get("lines_from_decision"):
+                    decision = Decision.objects.get(
+                        authority=authority, number=item["lines_from_decision"]
+                    )
+                    for award in decision.awards.order_by("line_no"):
+                        lines.append(
+                            {
+                                "name": award.recipient_name,
+                                "kind": award.recipient_kind,
+                                "position": award.recipient_position,
+                                "unit_name": award.recipient_unit,
+                                "award_type": award.award_type.code,
+                                "achievement": award.achievement,
+                                "period": [award.period_from, award.period_to],
+                            }
+                        )
+                for line in lines:
+                    steps.proposal_line_add(
+                        proposal=proposal,
+                        award_type=self.award_types[line["award_type"]],
+                        recipient_kind=line["kind"],
+                        name=line["name"],
+                        position=line.get("position", ""),
+                        unit_name=line.get("unit_name", ""),
+                        achievement=line.get("achievement", ""),
+                        period_from=line["period"][0],
+                        period_to=line["period"][1],
+                        review_result=line.get("review_result", ""),
+                    )
+                self.created["proposal"] = self.created.get("proposal", 0) + 1
+                if item.get("status") == ProposalStatus.DRAFT:
+                    continue
+                returned = item.get("returned")
+                checklist = steps.proposal_checklist(proposal=proposal)
+                for entry in checklist.proposal_items:
+                    attach(proposal, entry.requirement.document_kind)
+                for entry in checklist.lines:
+                    for needed in entry.items:
+                        attach(proposal, needed.requirement.document_kind, entry.line)
+                steps.proposal_submit(proposal=proposal)
+                if returned:
+                    # The office found a paper missing from what was sent and returned it.
+                    steps.proposal_return(proposal=proposal, reason=returned["reason"])
+                    steps.proposal_answer(proposal=proposal, answer=returned["answer"])
+                    attach(proposal, returned["missing"])
+                    steps.proposal_submit(proposal=proposal)
+                steps.proposal_receive(proposal=proposal)
+                if decision is not None:
+                    steps.proposal_outcome_link(proposal=proposal, decision=decision)
+            round.status = row.get("status", RoundStatus.OPEN)
+            steps.round_save(round=round)
+
 
 def demo_load(*, path: Path | str | None = None) -> dict[str, int]:
     """Load the catalogue, then the demo data, in one transaction.
@@ -362,6 +453,8 @@ def demo_load(*, path: Path | str | None = None) -> dict[str, int]:
         loader.load_blocs_and_pledges()
         loader.load_target_sets()
         loader.load_decisions()
+        loader.load_rounds()
         # Two offices' clerks to try the scoping with (DEBUG only; see ensure_demo_admin).
         demo_clerks_ensure()
+        demo_units_ensure()
     return loader.created

@@ -17,6 +17,7 @@ from django.core.management.base import CommandError
 
 from registry.management.scoped import FULL_RIGHTS_NOTICE
 from registry.models import (
+    Attachment,
     Award,
     Bloc,
     BlocMembership,
@@ -27,8 +28,10 @@ from registry.models import (
     ImportBatch,
     Individual,
     Initiative,
+    Proposal,
     Rating,
     RecipientMerge,
+    Round,
     TargetResult,
     TargetSet,
     Unit,
@@ -44,6 +47,7 @@ from registry.services.accounts import (
     ADMINISTRATOR_GROUP,
     CLERK_GROUP,
     LEADER_GROUP,
+    PROPOSER_GROUP,
     VIEWER_GROUP,
     groups_ensure,
 )
@@ -108,7 +112,19 @@ def office_rows(authority, tag: str) -> dict:
         target=target_set.targets.get(), unit=unit, as_of=date(2023, 12, 31), achieved_value=100
     )
     job = PrintJob.objects.create(decision=issued, award_ids=[award.pk], total=1)
+    round = Round.objects.create(
+        authority=authority, year=2023, title=f"Đợt xét {tag}", deadline=date(2023, 12, 15)
+    )
+    proposal = Proposal.objects.create(round=round, unit=unit, submission_number=f"1/TTr-{tag}")
     return {
+        "round": round,
+        "proposal": proposal,
+        "attachment": Attachment.objects.create(
+            proposal=proposal,
+            document_kind="to-trinh",
+            file=f"proposals/{tag}/to-trinh.pdf",
+            file_name="to-trinh.pdf",
+        ),  # fmt: skip
         "authority": authority,
         "individual": person,
         "collective": group,
@@ -225,12 +241,16 @@ def test_citizen_id_is_masked_without_the_permission(offices):
     assert citizen_id_display(None, offices["clerk"]) == ""
 
 
-def test_groups_ensure_is_idempotent_and_ships_four_groups():
+def test_groups_ensure_is_idempotent_and_ships_four_office_groups_and_the_units_group():
     first = groups_ensure()
     counts = {name: group.permissions.count() for name, group in first.items()}
     second = groups_ensure()
     assert {name: group.permissions.count() for name, group in second.items()} == counts
-    assert set(first) == {CLERK_GROUP, LEADER_GROUP, VIEWER_GROUP, ADMINISTRATOR_GROUP}
+    assert set(first) == {
+        CLERK_GROUP, LEADER_GROUP, VIEWER_GROUP, ADMINISTRATOR_GROUP, PROPOSER_GROUP
+    }  # fmt: skip
+    # Proposing units' accounts hold no permission: the portal checks their unit.
+    assert not first[PROPOSER_GROUP].permissions.exists()
     leader = {p.codename for p in first[LEADER_GROUP].permissions.all()}
     clerk = {p.codename for p in first[CLERK_GROUP].permissions.all()}
     viewer = {p.codename for p in first[VIEWER_GROUP].permissions.all()}

@@ -11,6 +11,7 @@ SECTION_LABELS = {
     "bloc_award_rules": "khen thưởng theo xếp hạng khối thi đua",
     "counted_loai_hinh": "loại hình được tính làm căn cứ",
     "cash_rounding": "làm tròn tiền thưởng",
+    "dossier_requirements": "thành phần hồ sơ đề nghị",
 }
 
 
