@@ -187,6 +187,7 @@ class ImportBatchAdmin(OfficeScopedAdmin, admin.ModelAdmin):
             {"index": index, "line": line, "reason": reasons.get(str(index), "")}
             for index, line in enumerate(batch_lines(batch))
         ]
+        noticed = [row for row in rows if row["line"].notices]
         back = (
             reverse("admin:registry_decision_change", args=[batch.decision_id])
             if batch.decision_id
@@ -200,6 +201,9 @@ class ImportBatchAdmin(OfficeScopedAdmin, admin.ModelAdmin):
                 title=f"Xem trước: {batch.file_name}",
                 batch=batch,
                 rows=rows,
+                noticed=noticed,
+                # Lists of awards have an achievement; ratings do not.
+                show_achievement=batch.kind != ImportKind.RATINGS,
                 counts=batch.payload.get("counts", {}),
                 problems=problems_as_text(batch.payload.get("problems", [])),
                 problem_rows=batch.payload.get("problems", []),
