@@ -110,7 +110,45 @@ def annual_report_view(request):
     }
     if summary is not None:
         context.update(report_context(summary, for_print=True))
+        context["tables"] = screen_tables(context["tables"], summary.year)
     return TemplateResponse(request, "admin/registry/reports/annual.html", context)
+
+
+def screen_tables(tables: list[dict], year: int) -> list[dict]:
+    """The report's tables as the screen shows them: grouped headers that fit a laptop.
+
+    "Năm 2021: tập thể" becomes "Tập thể" under a "Năm 2021" group; a form's "Huân chương Lao
+    động: cá nhân" becomes "Cá nhân" under its award. The figures are the files' own.
+    """
+    previous = f"Năm {year - 1}: "
+    shown = []
+    for item in tables:
+        table = item["table"]
+        headers = [column.header for column in table.columns]
+        groups = list(table.groups or [])
+        if not groups and any(h.startswith(previous) for h in headers):
+            spans = [1, 4, 4, len(headers) - 9]
+            groups = list(zip(["", f"Năm {year}", f"Năm {year - 1}", ""], spans, strict=True))
+        short = []
+        if groups:
+            start = 0
+            for label, span in groups:
+                for header in headers[start : start + span]:
+                    head, _, tail = header.partition(": ")
+                    named = label and tail and (head == label or header.startswith(previous))
+                    short.append(tail[:1].upper() + tail[1:] if named else header)
+                start += span
+        else:
+            short = headers
+        shown.append(
+            {
+                **item,
+                "groups": [(label, span) for label, span in groups],
+                "headers": short,
+                "long": len(item["rows"]) > 12,
+            }
+        )
+    return shown
 
 
 admin.site.register_page(
