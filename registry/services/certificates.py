@@ -592,7 +592,7 @@ def certificates_calibration(*, authority=None, award_type=None) -> bytes:
         box.update(offsets.get(name, {}))
         box["x"] += shift_x
         box["y"] += shift_y
-        where = "; ".join(f"{box[axis]:.1f}".replace(".", ",") for axis in "xy")
+        where = "; ".join(f"{box[axis]:.1f}" for axis in "xy")  # mm, as the ruler reads
         boxes.append(
             {"label": f"{label} ({where})", "tx": box["x"] + 0.8, "ty": box["y"] + 0.8, **box}
         )
