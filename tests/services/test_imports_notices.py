@@ -89,3 +89,7 @@ def test_the_preview_page_shows_dates_achievements_and_the_doubts(client):
     assert "Dòng 9, cột F: Ô thành tích để trống" in html
     assert "Xác nhận nhập" in html  # still confirmable
     assert ImportBatch.objects.get().status == "preview"
+    import_confirm(batch=batch)
+    change = reverse("admin:registry_importbatch_change", args=[batch.pk])
+    html = client.get(change).content.decode()
+    assert "số dòng: 3; dòng đã nhập: 3" in html and "created_lines" not in html
