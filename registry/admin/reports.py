@@ -18,7 +18,7 @@ from registry.adminsite import Page
 from registry.models import Authority
 from registry.selectors.reports import ACHIEVEMENT, BASES, BASIS_SHORT, annual_summary
 from registry.selectors.scope import authorities_for, user_authority_ids
-from registry.services.report_exports import report_context, report_pdf, report_xlsx
+from registry.services.report_exports import MONEY, report_context, report_pdf, report_xlsx
 
 URL_NAME = "registry_annual_report"
 PERMISSION = "registry.view_award"
@@ -140,12 +140,26 @@ def screen_tables(tables: list[dict], year: int) -> list[dict]:
                 start += span
         else:
             short = headers
+        # Money as every screen writes it: 64.800.000 đ ("chưa xác định" stays as it is).
+        money = {n for n, column in enumerate(table.columns) if column.kind == MONEY}
+        short = [h.replace(" (đồng)", "") if n in money else h for n, h in enumerate(short)]
+        rows = [
+            {
+                **row,
+                "cells": [
+                    f"{cell} đ" if n in money and cell[:1].isdigit() else cell
+                    for n, cell in enumerate(row["cells"])
+                ],
+            }
+            for row in item["rows"]
+        ]
         shown.append(
             {
                 **item,
+                "rows": rows,
                 "groups": [(label, span) for label, span in groups],
                 "headers": short,
-                "long": len(item["rows"]) > 12,
+                "long": len(rows) > 12,
             }
         )
     return shown

@@ -63,3 +63,19 @@ def test_money_in_lists(admin_client):
     assert "1.490.000 đ" in html and "1.800.000 đ" in html
     assert "1490000" not in html and "1800000" not in html
     assert "01/07/2019" in html
+
+
+@pytest.mark.django_db
+def test_the_report_page_groups_its_headers_and_folds_its_tables(admin_client):
+    from registry.services.demo import demo_load
+
+    demo_load()
+    html = admin_client.get(
+        reverse("admin:registry_annual_report"),
+        {"year": 2022, "authority": "vanlang-ubnd", "basis": "achievement"},
+    ).content.decode()
+    assert html.count('<details class="report-part"') == 8
+    assert html.count('<details class="report-part" open>') == 1  # the overview; others folded
+    assert '<th colspan="4" class="group">Năm 2021</th>' in html
+    assert "Năm 2021: tập thể" not in html  # the group says the year once
+    assert "64.800.000 đ" in html and "64800000" not in html
