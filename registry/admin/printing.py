@@ -227,6 +227,7 @@ class CertificateLayoutAdmin(OfficeScopedAdmin, admin.ModelAdmin):
                     )
                     query = f"?authority={data['authority'].pk}&award_type={data['award_type'].pk}"
                     return HttpResponseRedirect(reverse("admin:registry_layout_calibrate") + query)
+        # The history is read here, for the offices in sight; it has no admin list of its own.
         history = LayoutCalibration.objects.none()
         if authority is not None:
             history = (
@@ -271,22 +272,6 @@ class CertificateLayoutAdmin(OfficeScopedAdmin, admin.ModelAdmin):
             authority=layout.authority, award_type=layout.award_type
         )
         return pdf_response(data, "can-chinh.pdf")
-
-
-@admin.register(LayoutCalibration)
-class LayoutCalibrationAdmin(RecordOnlyAdmin, OfficeScopedAdmin, admin.ModelAdmin):
-    scope = "layout__authority"
-    list_display = [
-        "recorded_at",
-        "layout",
-        "shift_x",
-        "shift_y",
-        "previous_x",
-        "previous_y",
-        "recorded_by",
-        "note",
-    ]
-    list_select_related = ["layout__award_type", "layout__authority", "recorded_by"]
 
 
 @admin.register(PrintLog)

@@ -70,7 +70,6 @@ _LEADER_EXTRA = [
     "view_citizen_id",
     "change_revocation",
     "calibrate_certificatelayout",
-    "view_layoutcalibration",
 ]
 # Administrators get every permission of these apps (users and groups included).
 _ADMINISTRATOR_APPS = ["registry", "auth", "admin", "axes", "django_tasks_database"]
