@@ -3,7 +3,7 @@
 #   make run     set up, load the demo data and serve http://127.0.0.1:$(PORT)/admin/
 #   make test    set up, lint, then the whole suite on SQLite and on a throwaway PostgreSQL 15
 #
-# Other targets: venv, system-deps, lint, format, bench, help.
+# Other targets: venv, system-deps, messages, lint, format, bench, help.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -18,17 +18,23 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 # Debian packages the tests need: headless Chromium for the browser journeys, pdftotext for
-# certificates, Pango and HarfBuzz subsetting for WeasyPrint, PostgreSQL 15 for the second pass.
+# certificates, Pango and HarfBuzz subsetting for WeasyPrint, PostgreSQL 15 for the second pass,
+# gettext's msgfmt for the Vietnamese messages.
 SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-	postgresql-15 fonts-dejavu-core
+	postgresql-15 fonts-dejavu-core gettext
 
-.PHONY: help venv install system-deps run test test-sqlite test-postgres lint format bench
+# The registry's own catalogues (registry/locale); the compiled .mo files are not committed.
+MESSAGES_PO := $(wildcard registry/locale/*/LC_MESSAGES/*.po)
+MESSAGES_MO := $(MESSAGES_PO:.po=.mo)
+
+.PHONY: help venv install system-deps messages run test test-sqlite test-postgres lint format bench
 
 help:
 	@echo "make run          set up and serve the admin with demo data at http://127.0.0.1:$(PORT)/admin/ (PORT=... overrides)"
 	@echo "make test         set up and run lint, migrations check and the suite on SQLite and PostgreSQL 15"
 	@echo "make venv         create .venv and install the pinned dependencies"
 	@echo "make system-deps  apt-get install the Debian packages the tests need, where missing"
+	@echo "make messages     compile the Vietnamese messages (registry/locale/*/LC_MESSAGES/*.po)"
 	@echo "make lint         ruff check and ruff format --check"
 	@echo "make format       ruff format and ruff check --fix"
 	@echo "make bench        run every benchmarks/bench_*.py"
@@ -66,10 +72,19 @@ system-deps:
 	$$SUDO apt-get update -q; \
 	$$SUDO apt-get install -y -q --no-install-recommends $$missing </dev/null
 
+# --- Messages -----------------------------------------------------------------------------------
+
+# Only registry/locale: compilemessages would also walk .venv and rewrite other packages' files.
+messages: $(MESSAGES_MO)
+
+%.mo: %.po
+	@command -v msgfmt >/dev/null 2>&1 || $(MAKE) --no-print-directory system-deps
+	msgfmt --check-format -o $@ $<
+
 # --- Running ------------------------------------------------------------------------------------
 
 run: export DEBUG := 1
-run: venv
+run: venv messages
 	$(BIN)/python manage.py migrate
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py ensure_demo_admin
@@ -80,7 +95,7 @@ run: venv
 # --- Checks -------------------------------------------------------------------------------------
 
 test: export DEBUG := 1
-test: system-deps venv
+test: system-deps venv messages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
@@ -88,12 +103,12 @@ test: system-deps venv
 
 # SQLite pass: everything but the browser journeys (DATABASE_URL unset: SQLite).
 test-sqlite: export DEBUG := 1
-test-sqlite: venv
+test-sqlite: venv messages
 	env -u DATABASE_URL $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
 
 # PostgreSQL pass: the whole suite, browser journeys included, on a server started for it.
 test-postgres: export DEBUG := 1
-test-postgres: venv
+test-postgres: venv messages
 	$(BIN)/python tests/pgserver.py -- $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: venv

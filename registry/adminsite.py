@@ -1,7 +1,10 @@
 from dataclasses import dataclass
 
 from django.contrib import admin
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+
+from registry.text import name_sort_key
 
 
 @dataclass(frozen=True)
@@ -15,10 +18,102 @@ class Page:
     permission: str
 
 
+@dataclass(frozen=True)
+class Group:
+    """A heading of the home page and the sidebar, and the models (app_label.ModelName) and
+    pages (URL names) under it."""
+
+    slug: str
+    title: str
+    members: tuple[str, ...]
+
+
+# The clerk's work first, the law and the logs apart. A model not named here goes to the last
+# group, so that nothing registered is ever hidden.
+GROUPS = (
+    Group(
+        "khen-thuong",
+        "Khen thưởng",
+        (
+            "registry.Decision",
+            "registry.Award",
+            "registry.Revocation",
+            "registry.Amendment",
+            "registry.CertificateLayout",
+            "registry_annual_report",
+            "registry_eligibility_nominees",
+        ),
+    ),
+    Group(
+        "phong-trao",
+        "Phong trào thi đua",
+        (
+            "registry.Campaign",
+            "registry.Bloc",
+            "registry.Pledge",
+            "registry.TargetSet",
+            "registry.TargetResult",
+        ),
+    ),
+    Group(
+        "con-nguoi",
+        "Con người và đơn vị",
+        (
+            "registry.Unit",
+            "registry.Collective",
+            "registry.Individual",
+            "registry.Household",
+            "registry.Rating",
+            "registry.Initiative",
+            "registry.Discipline",
+        ),
+    ),
+    Group(
+        "danh-muc",
+        "Danh mục pháp lý",
+        (
+            "registry.Authority",
+            "registry.AwardType",
+            "registry.AwardPower",
+            "registry.CashMultiple",
+            "registry.CashRounding",
+            "registry.BaseSalary",
+            "registry.BlocAwardRule",
+            "registry.CountedLoaiHinh",
+            "registry.EligibilityRule",
+            "registry.EligibilityRoute",
+        ),
+    ),
+    Group(
+        "nhat-ky",
+        "Nhật ký và hệ thống",
+        (
+            "registry.ImportBatch",
+            "registry.RecipientMerge",
+            "registry.PrintJob",
+            "registry.PrintLog",
+            "registry.AuthorityMembership",
+            "auth.User",
+            "auth.Group",
+            "axes.AccessAttempt",
+            "axes.AccessFailureLog",
+            "axes.AccessLog",
+            "django_tasks_database.DBTaskResult",
+        ),
+    ),
+)
+NOMINEES_URL_NAME = "registry_eligibility_nominees"
+NOMINEES_TITLE = "Danh sách đủ tiêu chuẩn đề nghị khen thưởng"
+NOMINEES_PERMISSION = "registry.view_award"
+
+
 class RegistryAdminSite(admin.AdminSite):
     site_header = "Sổ thi đua, khen thưởng"
     site_title = "Thi đua, khen thưởng"
-    index_title = "Quản lý thi đua, khen thưởng"
+    index_title = "Trang chủ"
+    # The public side has no page of its own to open (only a certificate's verification page,
+    # reached from its QR code): no "view site" link that would lead back here.
+    site_url = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,21 +127,155 @@ class RegistryAdminSite(admin.AdminSite):
         pages = [path(p.route, self.admin_view(p.view), name=p.name) for p in self.pages]
         return pages + super().get_urls()
 
+    def _page_entries(self, request) -> list[dict]:
+        """The registered pages, and the nominee list (a view of the rules' admin), as rows."""
+        pages = [(p.name, p.title, p.permission) for p in self.pages]
+        pages.append((NOMINEES_URL_NAME, NOMINEES_TITLE, NOMINEES_PERMISSION))
+        entries = []
+        for name, title, permission in pages:
+            if not request.user.has_perm(permission):
+                continue
+            try:
+                url = reverse(f"{self.name}:{name}")
+            except NoReverseMatch:
+                continue
+            entries.append(
+                {
+                    "name": title,
+                    "object_name": name,
+                    "perms": {"add": False, "change": False, "delete": False, "view": True},
+                    "admin_url": url,
+                    "add_url": None,
+                    "view_only": True,
+                }
+            )
+        return entries
+
     def get_app_list(self, request, app_label=None):
+        """Every app's models (and the registry's pages) under the home page's groups, each
+        group in Vietnamese alphabetical order. One app's page (/admin/registry/) keeps that
+        app, in the same order."""
         apps = super().get_app_list(request, app_label)
-        entries = [
-            {
-                "name": page.title,
-                "object_name": page.name,
-                "perms": {"add": False, "change": False, "delete": False, "view": True},
-                "admin_url": reverse(f"{self.name}:{page.name}"),
-                "add_url": None,
-                "view_only": True,
-            }
-            for page in self.pages
-            if request.user.has_perm(page.permission)
-        ]
+        rows = {}
         for app in apps:
-            if app["app_label"] == "registry":
-                app["models"][:0] = entries
-        return apps
+            for model in app["models"]:
+                rows[f"{app['app_label']}.{model['object_name']}"] = model
+        for entry in self._page_entries(request):
+            if app_label in (None, "registry"):
+                rows[entry["object_name"]] = entry
+        if app_label is not None:
+            for app in apps:
+                if app["app_label"] == "registry":
+                    app["models"] = [
+                        row
+                        for key, row in rows.items()
+                        if key.startswith("registry.") or "." not in key
+                    ]
+                app["models"].sort(key=lambda row: name_sort_key(str(row["name"])))
+            return apps
+
+        index = reverse(f"{self.name}:index")
+        groups = []
+        placed = set()
+        for number, group in enumerate(GROUPS):
+            members = list(group.members)
+            if number == len(GROUPS) - 1:
+                members += [key for key in rows if key not in placed and key not in members]
+            models = [rows[key] for key in members if key in rows]
+            placed.update(members)
+            if not models:
+                continue
+            models.sort(key=lambda row: name_sort_key(str(row["name"])))
+            groups.append(
+                {
+                    "name": group.title,
+                    "app_label": group.slug,
+                    "app_url": f"{index}#{group.slug}",
+                    "has_module_perms": True,
+                    "models": models,
+                }
+            )
+        return groups
+
+    def index(self, request, extra_context=None):
+        return super().index(request, {"tasks": self.clerk_tasks(request), **(extra_context or {})})
+
+    def clerk_tasks(self, request) -> dict:
+        """What the home page offers a clerk: the actions, and the decisions waiting for them,
+        scoped to the user's offices and permissions exactly as the decision list is."""
+        from registry.admin.imports import _PERMS as IMPORT_PERMISSIONS
+        from registry.models import Award, Decision
+        from registry.models.awards import DecisionStatus
+        from registry.models.imports import ImportKind
+
+        user = request.user
+        tasks = {"actions": [], "imports": [], "waiting": [], "pages": []}
+        decisions = self._registry.get(Decision)
+        if decisions is None:
+            return tasks
+        if decisions.has_add_permission(request):
+            tasks["actions"].append(
+                {"title": "Quyết định mới", "url": reverse(f"{self.name}:registry_decision_add")}
+            )
+        upload = f"{self.name}:registry_importbatch_upload"
+        for kind, title in [
+            (ImportKind.HISTORY, "Khen thưởng các năm trước"),
+            (ImportKind.RATINGS, "Xếp loại hằng năm"),
+        ]:
+            if user.has_perms(IMPORT_PERMISSIONS[kind]):
+                tasks["imports"].append({"title": title, "url": reverse(upload, args=[kind])})
+
+        if decisions.has_view_or_change_permission(request):
+            scoped = decisions.scope_filter(request, Decision.objects.all())
+            changelist = reverse(f"{self.name}:registry_decision_changelist")
+            drafts = scoped.filter(status=DecisionStatus.DRAFT).order_by("-signed_date", "-pk")
+            unprinted_awards = Award.objects.filter(print_logs__isnull=True)
+            unprinted = (
+                scoped.filter(status=DecisionStatus.ISSUED, awards__in=unprinted_awards)
+                .distinct()
+                .order_by("-signed_date", "-pk")
+            )
+            for key, title, hint, queryset, url in [
+                (
+                    "drafts",
+                    "Dự thảo chờ ban hành",
+                    "Nhập danh sách vào một dự thảo: mở dự thảo, bấm “Nhập danh sách từ Excel”.",
+                    drafts,
+                    f"{changelist}?status__exact={DecisionStatus.DRAFT}",
+                ),
+                (
+                    "unprinted",
+                    "Đã ban hành, chưa in giấy khen",
+                    "Mở quyết định để in giấy khen.",
+                    unprinted,
+                    f"{changelist}?status__exact={DecisionStatus.ISSUED}",
+                ),
+            ]:
+                count = queryset.count()
+                first = list(queryset.select_related("authority")[:5]) if count else []
+                tasks["waiting"].append(
+                    {
+                        "key": key,
+                        "title": title,
+                        "hint": hint,
+                        "count": count,
+                        "url": url,
+                        "decisions": [
+                            {
+                                "decision": decision,
+                                "url": reverse(
+                                    f"{self.name}:registry_decision_change", args=[decision.pk]
+                                ),
+                            }
+                            for decision in first
+                        ],
+                    }
+                )
+        year = timezone.localdate().year
+        for entry in self._page_entries(request):
+            url = entry["admin_url"]
+            title = entry["name"]
+            if entry["object_name"] == "registry_annual_report":
+                url, title = f"{url}?year={year}", f"Báo cáo khen thưởng năm {year}"
+            tasks["pages"].append({"title": title, "url": url})
+        return tasks

@@ -53,10 +53,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "import_export",
     "simple_history",
-    "axes",
+    "registry.apps.AxesConfig",
     "csp",
     "django_tasks",
-    "django_tasks_db",
+    "registry.apps.TasksDatabaseConfig",
     "registry",
 ]
 

@@ -34,7 +34,27 @@ def _allow_flush(sender, connection, **kwargs):
             cursor.execute("SET registry.allow_truncate = 'on'")
 
 
+def stale_messages() -> list[str]:
+    """The registry's .po catalogues whose compiled .mo is missing or older than the .po."""
+    locale = Path(__file__).resolve().parent.parent / "registry" / "locale"
+    stale = []
+    for po in sorted(locale.glob("*/LC_MESSAGES/*.po")):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            stale.append(str(po.relative_to(locale.parent.parent)))
+    return stale
+
+
 def pytest_configure(config):
+    # Without the compiled catalogue every page quietly falls back to English and dozens of tests
+    # fail far from the cause: stop before running anything and say what to do.
+    stale = stale_messages()
+    if stale:
+        raise pytest.UsageError(
+            "the Vietnamese messages are not compiled or older than their .po "
+            f"({', '.join(stale)}): run `make messages` (needs gettext's msgfmt)"
+        )
+
     from django.db.backends.signals import connection_created
 
     connection_created.connect(_allow_flush, weak=False)

@@ -51,3 +51,14 @@ def test_admin_login_page_renders_in_vietnamese(live_server, page):
     page.wait_for_url(live_server.url + "/admin/")
     assert SITE_HEADER in page.locator("#site-name").inner_text()
     assert page.locator("#user-tools").count() == 1
+
+
+def test_the_registrys_messages_are_compiled_and_win_over_djangos():
+    """registry/locale (make messages) is read before Django's own, older vi catalogue."""
+    from django.utils import translation
+
+    with translation.override("vi"):
+        assert translation.gettext("Show counts") == "Hiện số lượng"
+        assert translation.gettext("History") == "Lịch sử"  # Django's vi says "Bản ghi nhớ"
+        assert translation.gettext("Add") == "Thêm"  # Django's vi says "Thêm vào"
+        assert translation.pgettext("Task", "Failed") == "Lỗi"  # django-tasks has no vi

@@ -1,7 +1,14 @@
+import datetime
+from decimal import Decimal
+
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.utils import formats, timezone
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from registry.models import Authority
 from registry.selectors.scope import authorities_for, scope_q, user_authority_ids
@@ -36,6 +43,15 @@ class YearFilter(admin.SimpleListFilter):
         return queryset
 
 
+class LegalBasisColumn:
+    """A list column of the legal basis cut to a line; the whole text shows on hover."""
+
+    @admin.display(description="căn cứ", ordering="legal_basis")
+    def legal_basis_short(self, obj):
+        text = obj.legal_basis or ""
+        return format_html('<span title="{}">{}</span>', text, Truncator(text).chars(60))
+
+
 class RecordOnlyAdmin:
     """Rows that only services write (award lines, logs, merges, amendments): listed, never edited."""
 
@@ -61,6 +77,33 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+def history_value(field, value):
+    """A value of a record's history as the clerk reads it on its page: a choice's label, Có or
+    Không, dates as dd/mm/yyyy, numbers with Vietnamese separators, “(trống)” for nothing."""
+    if value is None or value == "" or value == []:
+        return "(trống)"
+    if getattr(field, "flatchoices", None):
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(timezone.localtime(value), "d/m/Y H:i")
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "d/m/Y")
+    if isinstance(value, Decimal | float | int):
+        return formats.number_format(value, use_l10n=True, force_grouping=True)
+    return value
+
+
+class ReadableHistoryHelper(HistoricalRecordContextHelper):
+    """The "changes" column of a history page: field labels and the values' readable forms
+    (draft → issued reads Dự thảo → Đã ban hành)."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        return history_value(self.model._meta.get_field(change.field), value)
 
 
 def _scoped_choices(admin_site, model, request):
@@ -163,6 +206,9 @@ class OfficeScopedAdmin(ScopedChoicesMixin):
         if user_authority_ids(request.user) is None or self.scope is None:
             return False
         return self.get_object(request, unquote(object_id)) is None
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableHistoryHelper(self.model, historical_record)
 
     def history_view(self, request, object_id, extra_context=None):
         # simple_history falls back to the last historical record when the object is not in

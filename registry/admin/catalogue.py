@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils import formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from registry.models import (
@@ -15,8 +16,9 @@ from registry.models import (
 )
 from registry.selectors.scope import user_authority_ids
 from registry.templatetags.vi_format import money_vnd
+from registry.text import fold
 
-from .base import OfficeScopedAdmin
+from .base import LegalBasisColumn, OfficeScopedAdmin
 
 # The legal catalogue is shared by every office (scope None): everyone reads it, only
 # administrators (who alone hold its change permissions) change it.
@@ -100,12 +102,25 @@ class AwardTypeAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
     ]
     list_filter = ["family", "level"]
     search_fields = ["name", "code"]
+    search_help_text = "Tìm theo tên hoặc mã (gõ có dấu hoặc không dấu)."
     inlines = [AwardPowerInline, CashMultipleInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        # The catalogue is a few dozen rows: fold the names here, every word must match.
+        words = fold(search_term).split()
+        if not words:
+            return queryset, False
+        ids = [
+            pk
+            for pk, name, code in AwardType.objects.values_list("pk", "name", "code")
+            if all(word in fold(f"{name} {code}") for word in words)
+        ]
+        return queryset.filter(pk__in=ids), False
 
 
 @admin.register(AwardPower)
-class AwardPowerAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
-    list_display = ["award_type", "chain", "level", "valid_from", "valid_to", "legal_basis"]
+class AwardPowerAdmin(LegalBasisColumn, OfficeScopedAdmin, SimpleHistoryAdmin):
+    list_display = ["award_type", "chain", "level", "valid_from", "valid_to", "legal_basis_short"]
     list_filter = ["chain", "level", "award_type"]
     list_select_related = ["award_type"]
 
@@ -127,8 +142,8 @@ class CashMultipleAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(BaseSalary)
-class BaseSalaryAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
-    list_display = ["amount_shown", "valid_from", "legal_basis", "confirmed"]
+class BaseSalaryAdmin(LegalBasisColumn, OfficeScopedAdmin, SimpleHistoryAdmin):
+    list_display = ["amount_shown", "valid_from", "legal_basis_short", "confirmed"]
 
     @admin.display(description="mức lương cơ sở", ordering="amount")
     def amount_shown(self, obj):
@@ -158,20 +173,36 @@ class BlocAwardRuleAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(CountedLoaiHinh)
-class CountedLoaiHinhAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
-    list_display = ["loai_hinh", "valid_from", "valid_to", "legal_basis", "confirmed"]
+class CountedLoaiHinhAdmin(LegalBasisColumn, OfficeScopedAdmin, SimpleHistoryAdmin):
+    list_display = ["loai_hinh", "valid_from", "valid_to", "legal_basis_short", "confirmed"]
     list_filter = ["loai_hinh", "confirmed"]
 
 
 @admin.register(CashRounding)
-class CashRoundingAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
+class CashRoundingAdmin(LegalBasisColumn, OfficeScopedAdmin, SimpleHistoryAdmin):
     list_display = [
-        "step",
-        "household_factor",
-        "highest_title_only",
+        "step_short",
+        "household_short",
+        "highest_only_short",
         "valid_from",
         "valid_to",
-        "legal_basis",
+        "legal_basis_short",
         "confirmed",
     ]
+    list_display_links = ["step_short"]
     list_filter = ["confirmed"]
+
+    # The fields' own labels are sentences (they explain the form); the list needs a word.
+    @admin.display(description="làm tròn đến (đồng)", ordering="step")
+    def step_short(self, obj):
+        return formats.number_format(obj.step, force_grouping=True) if obj.step else "giữ nguyên"
+
+    @admin.display(description="hộ gia đình (lần)", ordering="household_factor")
+    def household_short(self, obj):
+        if obj.household_factor is None:
+            return "chưa quy định"
+        return formats.number_format(obj.household_factor.normalize(), force_grouping=True)
+
+    @admin.display(description="chỉ mức cao nhất", boolean=True, ordering="highest_title_only")
+    def highest_only_short(self, obj):
+        return obj.highest_title_only

@@ -1,6 +1,5 @@
 from datetime import datetime
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -11,71 +10,16 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from registry.models import Award, Decision
-from registry.services.awards import awards_add, awards_check
 from registry.services.decisions import decision_issue, decision_save
 from registry.text import fold
+from registry.views import decision_page
 
 from .base import (
     FoldedSearchMixin,
     OfficeScopedAdmin,
     RecordOnlyAdmin,
-    ScopedChoicesMixin,
     YearFilter,
 )
-
-
-class AwardInlineFormSet(forms.BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        decision = self.instance
-        if not decision.authority_id or not decision.signed_date:
-            return  # the decision's own form reports what is missing
-        forms_ = [
-            f
-            for f in self.forms
-            if f.is_valid() and f.has_changed() and not self._should_delete_form(f)
-        ]
-        # The service's own checks, shown on the line they concern; a line whose recipient does
-        # not meet the rule in force asks for the council's reason in eligibility_override.
-        found = awards_check(decision=decision, awards=[f.instance for f in forms_])
-        for form, problems in zip(forms_, found, strict=True):
-            for field, messages_ in problems.items():
-                for message in messages_:
-                    form.add_error(None if field not in form.fields else field, message)
-
-
-class AwardInline(ScopedChoicesMixin, admin.TabularInline):
-    model = Award
-    formset = AwardInlineFormSet
-    fk_name = "decision"
-    extra = 1
-    fields = [
-        "award_type",
-        "loai_hinh",
-        "collective",
-        "individual",
-        "household",
-        "achievement",
-        "period_from",
-        "period_to",
-        "eligibility_override",
-        "register_number",
-        "cash_amount",
-    ]
-    readonly_fields = ["register_number", "cash_amount"]
-    autocomplete_fields = ["award_type", "collective", "individual", "household"]
-    formfield_overrides = {
-        Award._meta.get_field("achievement").__class__: {
-            "widget": forms.Textarea(attrs={"rows": 2, "cols": 30})
-        }
-    }
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("award_type", "collective", "individual", "household")
-        )
 
 
 @admin.register(Decision)
@@ -102,7 +46,6 @@ class DecisionAdmin(OfficeScopedAdmin, FoldedSearchMixin, SimpleHistoryAdmin):
     list_select_related = ["authority"]
     search_help_text = "Tìm theo số, trích yếu, người ký (gõ có dấu hoặc không dấu)."
     autocomplete_fields = ["authority", "campaign", "proposing_authority", "proposing_unit"]
-    inlines = [AwardInline]
     readonly_fields = ["status", "issued_at", "issued_by"]
     fieldsets = [
         (None, {"fields": ["authority", "kind", ("number", "signed_date"), "place", "subject"]}),
@@ -136,22 +79,19 @@ class DecisionAdmin(OfficeScopedAdmin, FoldedSearchMixin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         decision_save(decision=obj, user=request.user)
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not Award:
-            return super().save_formset(request, form, formset, change)
-        awards = formset.save(commit=False)
-        for award in formset.deleted_objects:
-            award.delete()
-        if awards:
-            awards_add(decision=form.instance, awards=awards, user=request.user)
+    # The decision page (header and award lines) is a plain view inside the admin's look, at
+    # the admin's own add and change addresses: registry/views/decision_page.py.
+    def add_view(self, request, form_url="", extra_context=None):
+        return decision_page.decision_add_view(self, request)
 
-    class Media:
-        js = ["registry/decision_number.js"]
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return decision_page.decision_change_view(self, request, object_id)
 
     def next_number_view(self, request):
-        """The next free number for the authority and date being typed (JSON for the form)."""
+        """The next free number, the place, the last signer and the award types of the authority
+        being chosen, on the date being typed (JSON for the page)."""
         from registry.selectors.scope import authorities_for
-        from registry.services.decisions import decision_next_number
+        from registry.services.decisions import award_types_allowed, decision_defaults
 
         authority = (
             authorities_for(request.user).filter(pk=request.GET.get("authority") or None).first()
@@ -162,7 +102,15 @@ class DecisionAdmin(OfficeScopedAdmin, FoldedSearchMixin, SimpleHistoryAdmin):
             day = datetime.strptime(request.GET.get("date", ""), "%d/%m/%Y").date()
         except ValueError:
             day = timezone.localdate()
-        return JsonResponse({"number": decision_next_number(authority=authority, day=day)})
+        allowed = award_types_allowed(authority=authority, day=day).order_by(
+            "display_order", "code"
+        )
+        return JsonResponse(
+            {
+                **decision_defaults(authority=authority, day=day),
+                "award_types": [[str(pk), name] for pk, name in allowed.values_list("pk", "name")],
+            }
+        )
 
     def get_urls(self):
         return [
@@ -170,6 +118,13 @@ class DecisionAdmin(OfficeScopedAdmin, FoldedSearchMixin, SimpleHistoryAdmin):
                 "next-number/",
                 self.admin_site.admin_view(self.next_number_view),
                 name="registry_decision_next_number",
+            ),
+            path(
+                "recipients/",
+                self.admin_site.admin_view(
+                    lambda request: decision_page.recipient_search_view(self, request)
+                ),
+                name="registry_decision_recipients",
             ),
             path(
                 "<int:object_id>/issue/",

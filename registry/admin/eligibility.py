@@ -34,23 +34,24 @@ class RouteInline(admin.TabularInline):
         return "; ".join(str(c) for c in obj.conditions.all()) if obj.pk else ""
 
 
-class ConditionInline(admin.TabularInline):
+class ConditionInline(admin.StackedInline):
+    """Thirteen columns do not fit a laptop: each condition is a block, its fields on four lines."""
+
     model = EligibilityCondition
     extra = 1
-    fields = [
-        "order",
-        "kind",
-        "award_type",
-        "award_type_alt",
-        "other_award_type",
-        "years",
-        "count",
-        "grade",
-        "other_grade",
-        "initiative_level",
-        "share",
-        "share_above",
-        "discipline_form",
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("order", "kind"),
+                    ("award_type", "award_type_alt"),
+                    ("other_award_type", "years", "count"),
+                    ("grade", "other_grade", "initiative_level"),
+                    ("share", "share_above", "discipline_form"),
+                ]
+            },
+        )
     ]
     autocomplete_fields = ["award_type", "award_type_alt", "other_award_type"]
 

@@ -1,12 +1,17 @@
-"""Revocation and amendment pages, office memberships."""
+"""Revocation and amendment pages, office memberships; users, groups and background jobs."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.text import capfirst
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 from simple_history.admin import SimpleHistoryAdmin
 
 from registry.models import Award, Decision
@@ -303,3 +308,72 @@ class AuthorityMembershipAdmin(OfficeScopedAdmin, admin.ModelAdmin):
     list_select_related = ["user", "authority"]
     list_filter = ["authority"]
     autocomplete_fields = ["authority"]
+
+
+# --- Users and groups: Django's own pages, with permissions named in Vietnamese ---------------
+
+_PERMISSION_ACTIONS = {"add": "thêm", "change": "sửa", "delete": "xóa", "view": "xem"}
+
+
+def permission_label(permission) -> str:
+    """“Quyết định khen thưởng: thêm” for Django's “Can add quyết định khen thưởng” (a name
+    stored in English when the tables were made); a permission of the registry's own keeps its
+    Vietnamese name."""
+    model = permission.content_type.model_class()
+    subject = capfirst(model._meta.verbose_name) if model else permission.content_type.model
+    action, _, rest = permission.codename.partition("_")
+    if action in _PERMISSION_ACTIONS and model is not None and rest == model._meta.model_name:
+        return f"{subject}: {_PERMISSION_ACTIONS[action]}"
+    return f"{subject}: {permission.name}"
+
+
+class VietnamesePermissionsMixin:
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and field.queryset.model is Permission:
+            field.label_from_instance = permission_label
+        return field
+
+
+admin.site.unregister(Group)
+admin.site.unregister(User)
+
+
+@admin.register(Group)
+class RegistryGroupAdmin(VietnamesePermissionsMixin, GroupAdmin):
+    pass
+
+
+@admin.register(User)
+class RegistryUserAdmin(VietnamesePermissionsMixin, UserAdmin):
+    pass
+
+
+# --- Background jobs (django-tasks-db): its admin's own labels are English, not translatable ---
+
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class TaskResultAdmin(DBTaskResultAdmin):
+    list_display = [
+        "task_label",
+        "status",
+        "enqueued_at",
+        "started_at",
+        "finished_at",
+        "priority",
+        "queue_name",
+    ]
+
+    @admin.display(description="việc", ordering="task_path")
+    def task_label(self, obj):
+        return obj.task_name
+
+    @admin.display(description="chi tiết lỗi")
+    def formatted_traceback(self, obj):
+        return super().formatted_traceback(obj)
+
+    @admin.display(description="chạy sau")
+    def display_run_after(self, obj):
+        return super().display_run_after(obj)

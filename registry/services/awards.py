@@ -73,6 +73,15 @@ _EDITABLE = [
 ]
 
 
+class AwardLinesInvalid(ValidationError):
+    """The lines break a rule: the messages ("Dòng 3 (…): …") and, for a form that shows each
+    problem on its line, the problems by line (the order of the awards given) and field."""
+
+    def __init__(self, messages: list[str], *, problems: list[dict[str, list[str]]]):
+        super().__init__(messages)
+        self.problems = problems
+
+
 def history_user(user):
     """The user to name in history rows: None for scripts and anonymous requests."""
     return user if user is not None and getattr(user, "is_authenticated", False) else None
@@ -520,7 +529,7 @@ def awards_add(
     problems = awards_check(decision=decision, awards=awards, past=past)
     messages = problems_as_messages(awards, problems, labels)
     if messages:
-        raise ValidationError(messages)
+        raise AwardLinesInvalid(messages, problems=problems)
     awards_price(decision=decision, awards=awards)
     for award, label in zip(awards, labels or [_line_label(a) for a in awards], strict=True):
         try:
@@ -566,3 +575,19 @@ def award_add(
         **recipient_fields(recipient),
     )
     return awards_add(decision=decision, awards=[award], user=user)[0]
+
+
+@transaction.atomic
+def awards_delete(*, decision: Decision, awards: list[Award], user=None) -> int:
+    """Remove lines from a draft decision (with their history rows); all or nothing.
+
+    An issued decision's lines are never removed: they are revoked by another decision."""
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    decision_ensure_draft(decision)
+    if any(a.decision_id != decision.pk for a in awards):
+        raise ValidationError("Dòng khen thưởng thuộc quyết định khác, không xóa ở đây được.")
+    user = history_user(user)
+    for award in awards:
+        award._history_user = user
+        award.delete()
+    return len(awards)

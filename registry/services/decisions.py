@@ -33,11 +33,14 @@ __all__ = [
     "award_save",
     "award_snapshot",
     "award_type_allowed",
+    "award_types_allowed",
     "awards_problems",
     "decision_create",
+    "decision_defaults",
     "decision_ensure_draft",
     "decision_issue",
     "decision_next_number",
+    "decision_number_check",
     "decision_save",
     "verification_code_new",
 ]
@@ -76,12 +79,64 @@ def decision_next_number(*, authority: Authority, day: date) -> str:
     return authority.number_pattern.replace("{n}", str(highest + 1))
 
 
+def award_types_allowed(*, authority: Authority, day: date):
+    """The award types the authority's level (in its chain) may give on that day, in the
+    catalogue's order: the choices a decision's lines offer."""
+    powered = AwardPower.objects.filter(
+        AwardPower.valid_on_q(day), chain=authority.chain, level=authority.level
+    ).values("award_type_id")
+    return AwardType.objects.filter(AwardType.valid_on_q(day), pk__in=powered)
+
+
+def decision_defaults(*, authority: Authority, day: date) -> dict[str, str]:
+    """What a new decision of the authority starts with: the next number, the place printed on
+    the date line, and the signer of the authority's latest decision (who usually signs again)."""
+    last = (
+        Decision.objects.filter(authority=authority)
+        .exclude(signer_name="")
+        .order_by("-signed_date", "-id")
+        .values("signer_prefix", "signer_title", "signer_name")
+        .first()
+    ) or {"signer_prefix": "", "signer_title": "", "signer_name": ""}
+    return {
+        "number": decision_next_number(authority=authority, day=day),
+        "place": authority.place_name,
+        **last,
+    }
+
+
+def decision_number_check(decision: Decision) -> None:
+    """Refuse a number already used in the authority's numbering period, naming the decision
+    that holds it and the next free number."""
+    number = (decision.number or "").strip()
+    if not (number and decision.authority_id and decision.signed_date):
+        return
+    period = decision.authority.numbering_period(decision.signed_date)
+    other = (
+        Decision.objects.filter(
+            authority_id=decision.authority_id, numbering_period=period, number=number
+        )
+        .exclude(pk=decision.pk)
+        .first()
+    )
+    if other is not None:
+        free = decision_next_number(authority=decision.authority, day=decision.signed_date)
+        raise ValidationError(
+            {
+                "number": f"Số quyết định {number} đã dùng cho quyết định ngày "
+                f"{other.signed_date:%d/%m/%Y} của {decision.authority.name} (kỳ đánh số "
+                f"{period}). Hãy ghi số khác, ví dụ {free}."
+            }
+        )
+
+
 def decision_save(*, decision: Decision, user=None) -> Decision:
     """Create or update a draft decision (the admin form and the importers come through here)."""
     decision_ensure_draft(decision)
     if decision.authority_id:
         decision.numbering_period = decision.authority.numbering_period(decision.signed_date)
         decision.place = decision.place or decision.authority.place_name
+        decision_number_check(decision)
     decision.full_clean()
     decision._history_user = history_user(user)
     decision.save()

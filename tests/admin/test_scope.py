@@ -183,10 +183,10 @@ def test_forms_refuse_another_offices_authority_and_people_by_id(client, offices
     }
     response = client.post(url(Decision, "add"), data)
     assert response.status_code == 200  # the form again, with errors
-    errors = response.context["adminform"].form.errors
+    errors = response.context["form"].errors
     assert "authority" in errors
-    inline_errors = response.context["inline_admin_formsets"][0].formset.errors[0]
-    assert "individual" in inline_errors
+    line_errors = response.context["rows"][0].errors
+    assert any("Không tìm thấy đối tượng" in message for message in line_errors)
     assert not Decision.objects.filter(number="99/QĐ-UBND").exists()
     # The next-number helper does not answer for another office either.
     next_url = reverse("admin:registry_decision_next_number")

@@ -19,9 +19,11 @@ def test_a_clerk_cannot_open_another_offices_decision(live_server, page):
     page.click("input[type=submit]")
     page.wait_for_url(live_server.url + "/admin/")
 
-    page.goto(live_server.url + reverse("admin:registry_decision_change", args=[other.pk]))
-    message = page.locator(".messagelist").inner_text()
-    assert "không tồn tại" in message
+    response = page.goto(
+        live_server.url + reverse("admin:registry_decision_change", args=[other.pk])
+    )
+    assert response.status == 404
+    assert "không tồn tại" in page.locator(".errornote").inner_text()
     assert other.subject not in page.content()
 
     # The issue page of it is not found either.
