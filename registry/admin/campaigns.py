@@ -48,6 +48,7 @@ from registry.services.pledges import (
     target_results_import,
     target_save,
 )
+from registry.templatetags.vi_format import points
 
 from .base import OfficeScopedAdmin, ScopedChoicesMixin
 
@@ -108,11 +109,11 @@ class CampaignAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
             )
         )
 
-    @admin.display(description="số quyết định", ordering="_decisions")
+    @admin.display(description="số lượng quyết định", ordering="_decisions")
     def decision_count(self, obj):
         return obj._decisions
 
-    @admin.display(description="số khen thưởng", ordering="_awards")
+    @admin.display(description="số lượng khen thưởng", ordering="_awards")
     def award_count(self, obj):
         return obj._awards
 
@@ -193,7 +194,13 @@ class BlocAdmin(OfficeScopedAdmin, admin.ModelAdmin):
 
     @admin.display(description="thang điểm: đạt / vượt / không đạt")
     def scale(self, obj):
-        return f"+{obj.points_met} / +{obj.points_exceeded} / −{obj.points_missed}"
+        return " / ".join(
+            [
+                points(obj.points_met),
+                points(obj.points_exceeded),
+                points(obj.points_missed, "-"),
+            ]
+        )
 
     @admin.display(description="khối trưởng, khối phó và giao ước từng năm")
     def history(self, obj):

@@ -15,6 +15,7 @@ from registry.models import (
     CountedLoaiHinh,
 )
 from registry.selectors.scope import user_authority_ids
+from registry.templatetags.vi_format import money_vnd
 from registry.text import fold
 
 from .base import LegalBasisColumn, OfficeScopedAdmin
@@ -142,7 +143,11 @@ class CashMultipleAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
 
 @admin.register(BaseSalary)
 class BaseSalaryAdmin(LegalBasisColumn, OfficeScopedAdmin, SimpleHistoryAdmin):
-    list_display = ["amount", "valid_from", "legal_basis_short", "confirmed"]
+    list_display = ["amount_shown", "valid_from", "legal_basis_short", "confirmed"]
+
+    @admin.display(description="mức lương cơ sở", ordering="amount")
+    def amount_shown(self, obj):
+        return money_vnd(obj.amount)
 
 
 @admin.register(BlocAwardRule)

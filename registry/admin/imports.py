@@ -48,6 +48,16 @@ _TITLES = {
     ImportKind.RATINGS: "Nhập xếp loại hằng năm từ Excel",
 }
 _KIND_LABELS = {"tap-the": "Tập thể", "ca-nhan": "Cá nhân", "ho-gia-dinh": "Hộ gia đình"}
+_SUMMARY_LABELS = {
+    "lines": "số dòng",
+    "created_lines": "dòng đã nhập",
+    "unchanged": "dòng đã có từ trước",
+    "collectives": "tập thể",
+    "individuals": "cá nhân",
+    "households": "hộ gia đình",
+    "created_recipients": "hồ sơ mới",
+    "matched_recipients": "hồ sơ đã có",
+}
 
 
 class UploadForm(forms.Form):
@@ -96,16 +106,24 @@ class ImportBatchAdmin(OfficeScopedAdmin, admin.ModelAdmin):
         "file_sha256",
         "status",
         "legacy_encoding",
-        "summary",
+        "summary_shown",
         "created_by",
         "created_at",
         "imported_at",
     ]
-    exclude = ["payload"]
+    exclude = ["payload", "summary"]
     change_list_template = "admin/registry/import/change_list.html"
 
     def scope_q(self, request, ids):
         return super().scope_q(request, ids) | Q(decision__authority_id__in=ids)
+
+    @admin.display(description="kết quả nhập")
+    def summary_shown(self, obj):
+        found = obj.summary or {}
+        if not found:
+            return "–"
+        parts = [(label, found.get(key)) for key, label in _SUMMARY_LABELS.items()]
+        return "; ".join(f"{label}: {value}" for label, value in parts if value is not None)
 
     def has_add_permission(self, request):
         return False
@@ -187,6 +205,7 @@ class ImportBatchAdmin(OfficeScopedAdmin, admin.ModelAdmin):
             {"index": index, "line": line, "reason": reasons.get(str(index), "")}
             for index, line in enumerate(batch_lines(batch))
         ]
+        noticed = [row for row in rows if row["line"].notices]
         back = (
             reverse("admin:registry_decision_change", args=[batch.decision_id])
             if batch.decision_id
@@ -200,6 +219,9 @@ class ImportBatchAdmin(OfficeScopedAdmin, admin.ModelAdmin):
                 title=f"Xem trước: {batch.file_name}",
                 batch=batch,
                 rows=rows,
+                noticed=noticed,
+                # Lists of awards have an achievement; ratings do not.
+                show_achievement=batch.kind != ImportKind.RATINGS,
                 counts=batch.payload.get("counts", {}),
                 problems=problems_as_text(batch.payload.get("problems", [])),
                 problem_rows=batch.payload.get("problems", []),

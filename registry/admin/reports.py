@@ -18,7 +18,7 @@ from registry.adminsite import Page
 from registry.models import Authority
 from registry.selectors.reports import ACHIEVEMENT, BASES, BASIS_SHORT, annual_summary
 from registry.selectors.scope import authorities_for, user_authority_ids
-from registry.services.report_exports import report_context, report_pdf, report_xlsx
+from registry.services.report_exports import MONEY, report_context, report_pdf, report_xlsx
 
 URL_NAME = "registry_annual_report"
 PERMISSION = "registry.view_award"
@@ -110,7 +110,59 @@ def annual_report_view(request):
     }
     if summary is not None:
         context.update(report_context(summary, for_print=True))
+        context["tables"] = screen_tables(context["tables"], summary.year)
     return TemplateResponse(request, "admin/registry/reports/annual.html", context)
+
+
+def screen_tables(tables: list[dict], year: int) -> list[dict]:
+    """The report's tables as the screen shows them: grouped headers that fit a laptop.
+
+    "Năm 2021: tập thể" becomes "Tập thể" under a "Năm 2021" group; a form's "Huân chương Lao
+    động: cá nhân" becomes "Cá nhân" under its award. The figures are the files' own.
+    """
+    previous = f"Năm {year - 1}: "
+    shown = []
+    for item in tables:
+        table = item["table"]
+        headers = [column.header for column in table.columns]
+        groups = list(table.groups or [])
+        if not groups and any(h.startswith(previous) for h in headers):
+            spans = [1, 4, 4, len(headers) - 9]
+            groups = list(zip(["", f"Năm {year}", f"Năm {year - 1}", ""], spans, strict=True))
+        short = []
+        if groups:
+            start = 0
+            for label, span in groups:
+                for header in headers[start : start + span]:
+                    head, _, tail = header.partition(": ")
+                    named = label and tail and (head == label or header.startswith(previous))
+                    short.append(tail[:1].upper() + tail[1:] if named else header)
+                start += span
+        else:
+            short = headers
+        # Money as every screen writes it: 64.800.000 đ ("chưa xác định" stays as it is).
+        money = {n for n, column in enumerate(table.columns) if column.kind == MONEY}
+        short = [h.replace(" (đồng)", "") if n in money else h for n, h in enumerate(short)]
+        rows = [
+            {
+                **row,
+                "cells": [
+                    f"{cell} đ" if n in money and cell[:1].isdigit() else cell
+                    for n, cell in enumerate(row["cells"])
+                ],
+            }
+            for row in item["rows"]
+        ]
+        shown.append(
+            {
+                **item,
+                "rows": rows,
+                "groups": [(label, span) for label, span in groups],
+                "headers": short,
+                "long": len(rows) > 12,
+            }
+        )
+    return shown
 
 
 admin.site.register_page(

@@ -29,6 +29,7 @@ from registry.services.revocations import (
     revocation_check_recovery,
     revocation_record_recovery,
 )
+from registry.templatetags.vi_format import money_vnd
 
 from .base import OfficeScopedAdmin, RecordOnlyAdmin
 
@@ -97,7 +98,13 @@ class RecoveryForm(forms.ModelForm):
 class RevocationAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
     scope = "award__authority"
     form = RecoveryForm
-    list_display = ["award", "decision", "reason", "certificate_recovered_on", "cash_recovered"]
+    list_display = [
+        "award",
+        "decision",
+        "reason",
+        "certificate_recovered_on",
+        "cash_recovered_shown",
+    ]
     list_select_related = ["award", "award__award_type", "decision"]
     list_filter = ["reason"]
     fields = [
@@ -112,6 +119,10 @@ class RevocationAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
         "recorded_at",
     ]
     readonly_fields = ["award", "decision", "reason", "note", "recorded_by", "recorded_at"]
+
+    @admin.display(description="tiền thưởng đã thu hồi", ordering="cash_recovered")
+    def cash_recovered_shown(self, obj):
+        return "–" if obj.cash_recovered is None else money_vnd(obj.cash_recovered)
 
     def has_add_permission(self, request):
         return False  # revocations are made from the awards, through the service

@@ -65,12 +65,34 @@ class CertificateLayout(models.Model):
         "hướng giấy", max_length=10, choices=Orientation.choices, default=Orientation.LANDSCAPE
     )
     note = models.CharField("ghi chú", max_length=255, blank=True)
+    # The office printer's own error, measured on the calibration page: every block printed on a
+    # blank (phôi) moves by it. Set through certificates.layout_calibrate, which keeps history.
+    shift_x = models.DecimalField(
+        "dịch sang phải khi in trên phôi (mm)",
+        max_digits=4,
+        decimal_places=1,
+        default=0,
+        help_text="Âm là dịch sang trái.",
+    )
+    shift_y = models.DecimalField(
+        "dịch xuống dưới khi in trên phôi (mm)",
+        max_digits=4,
+        decimal_places=1,
+        default=0,
+        help_text="Âm là dịch lên trên.",
+    )
     updated_at = models.DateTimeField("cập nhật lúc", auto_now=True)
 
     class Meta:
         verbose_name = "mẫu in giấy khen"
         verbose_name_plural = "mẫu in giấy khen"
         ordering = ["award_type__display_order", "authority__code"]
+        permissions = [
+            (
+                "calibrate_certificatelayout",
+                "Căn chỉnh vị trí in trên phôi (nhập độ lệch đo được)",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["authority", "award_type"],
@@ -119,6 +141,39 @@ for _block, _block_label in LAYOUT_BLOCKS.items():
                 blank=True,
             ),
         )
+
+
+class LayoutCalibration(models.Model):
+    """One shift entered after printing the calibration page: who, when, from what to what."""
+
+    layout = models.ForeignKey(
+        CertificateLayout,
+        models.CASCADE,
+        related_name="calibrations",
+        verbose_name="mẫu in giấy khen",
+    )
+    shift_x = models.DecimalField("dịch sang phải (mm)", max_digits=4, decimal_places=1)
+    shift_y = models.DecimalField("dịch xuống dưới (mm)", max_digits=4, decimal_places=1)
+    previous_x = models.DecimalField("trước đó: ngang (mm)", max_digits=4, decimal_places=1)
+    previous_y = models.DecimalField("trước đó: dọc (mm)", max_digits=4, decimal_places=1)
+    note = models.CharField("ghi chú", max_length=255, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="người nhập",
+    )
+    recorded_at = models.DateTimeField("nhập lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "lần căn chỉnh in trên phôi"
+        verbose_name_plural = "các lần căn chỉnh in trên phôi"
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.layout}: ngang {self.shift_x} mm, dọc {self.shift_y} mm"
 
 
 class PrintKind(models.TextChoices):
@@ -241,3 +296,8 @@ class PrintJob(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.done / self.total) if self.total else 0
+
+
+# Moving the overlay to fit the office printer is a leader's decision: registry.calibrate_...
+CALIBRATE_PERMISSION_CODENAME = "calibrate_certificatelayout"
+CALIBRATE_PERMISSION = f"registry.{CALIBRATE_PERMISSION_CODENAME}"

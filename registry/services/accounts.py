@@ -3,7 +3,8 @@
 Four groups, each a set of model permissions; which office's rows a member sees comes from the
 member's offices (AuthorityMembership, see registry.selectors.scope):
 - Cán bộ thi đua (clerk): enters, imports, issues and prints (print_certificate) for the office;
-- Lãnh đạo (leader): everything a clerk does, plus revocation and full citizen IDs;
+- Lãnh đạo (leader): everything a clerk does, plus revocation, full citizen IDs and the printer's
+  calibration (the overlay's shift for the office);
 - Xem, báo cáo (viewer): reads and reports, changes and prints nothing;
 - Quản trị hệ thống (administrator): everything, every office, the legal catalogue and users.
 A fifth, Đơn vị đề nghị, holds the proposing units' accounts: no permission, no admin; the
@@ -73,7 +74,13 @@ _CLERK_MODELS_VIEW = [
 ]
 # Certificates, reprints and confirmations are official papers: printed by clerks, not viewers.
 _CLERK_EXTRA = ["print_certificate"]
-_LEADER_EXTRA = ["revoke_award", "view_citizen_id", "change_revocation"]
+# Leaders also move the overlay to fit their office's printer (measured on the calibration page).
+_LEADER_EXTRA = [
+    "revoke_award",
+    "view_citizen_id",
+    "change_revocation",
+    "calibrate_certificatelayout",
+]
 # Administrators get every permission of these apps (users and groups included).
 _ADMINISTRATOR_APPS = ["registry", "auth", "admin", "axes", "django_tasks_database"]
 

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import BinaryIO
@@ -31,16 +32,19 @@ from registry.models import Award, Chain
 from registry.models.awards import AwardFamily, DecisionStatus
 from registry.models.people import Gender
 from registry.models.printing import (
+    CALIBRATE_PERMISSION,
     LAYOUT_AXES,
     LAYOUT_BLOCKS,
     PRINT_PERMISSION,
     CertificateLayout,
+    LayoutCalibration,
     Orientation,
     PageSize,
     PrintKind,
     PrintLog,
     PrintMode,
 )
+from registry.selectors.scope import authority_in_scope, user_is_unlimited
 from registry.services.heading import MOTTO, PARTY_MOTTO, join_mid_phrase
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "registry" / "fonts"
@@ -340,7 +344,9 @@ def certificate_page(
     today = today or timezone.localdate()
     page_name, width, height = _paper(layout)
     scale = (width / 297.0, height / 210.0)
-    offsets = layout.offsets() if (layout and mode == PrintMode.OVERLAY) else {}
+    overlay = layout is not None and mode == PrintMode.OVERLAY
+    offsets = layout.offsets() if overlay else {}
+    shift = layout_shift(layout) if overlay else (0.0, 0.0)
     texts = award_texts(award, reprint=reprint, today=today)
     draft = award.decision.status != DecisionStatus.ISSUED
     party = award.decision.authority.chain == Chain.PARTY
@@ -359,6 +365,8 @@ def certificate_page(
             scale=scale,
             offsets=offsets.get(name),
         )
+        block.x += shift[0]
+        block.y += shift[1]
         if name == "signer":
             block.lines = texts["signer"]
             block.extra["signer_name"] = texts["signer_name"][0]
@@ -570,13 +578,11 @@ def certificates_calibration(*, authority=None, award_type=None) -> bytes:
     """A ruler grid page (every 5 mm, numbered every 10 mm) with the blocks of the layout in use."""
     layout = None
     if award_type is not None:
-        layout = (
-            CertificateLayout.objects.filter(authority=authority, award_type=award_type).first()
-            or CertificateLayout.objects.filter(authority=None, award_type=award_type).first()
-        )
+        layout = layout_for_pair(authority=authority, award_type=award_type)
     page_name, width, height = _paper(layout)
     scale = (width / 297.0, height / 210.0)
     offsets = layout.offsets() if layout else {}
+    shift_x, shift_y = layout_shift(layout)
     boxes = []
     for name, label in LAYOUT_BLOCKS.items():
         box = {
@@ -584,7 +590,12 @@ def certificates_calibration(*, authority=None, award_type=None) -> bytes:
             for axis in LAYOUT_AXES
         }
         box.update(offsets.get(name, {}))
-        boxes.append({"label": label, **box})
+        box["x"] += shift_x
+        box["y"] += shift_y
+        where = "; ".join(f"{box[axis]:.1f}" for axis in "xy")  # mm, as the ruler reads
+        boxes.append(
+            {"label": f"{label} ({where})", "tx": box["x"] + 0.8, "ty": box["y"] + 0.8, **box}
+        )
     html = render_to_string(
         "registry/certificates/calibration.html",
         {
@@ -597,9 +608,104 @@ def certificates_calibration(*, authority=None, award_type=None) -> bytes:
             "layout": layout,
             "authority": authority,
             "award_type": award_type,
+            "shift": [f"{v:+.1f}".replace(".", ",").replace("-", "−") for v in (shift_x, shift_y)]
+            if (shift_x or shift_y)
+            else None,
         },
     )
     return html_to_pdf(html)
+
+
+def layout_shift(layout: CertificateLayout | None) -> tuple[float, float]:
+    """(right, down) in millimetres that the office's printer needs on blanks."""
+    if layout is None:
+        return 0.0, 0.0
+    return float(layout.shift_x or 0), float(layout.shift_y or 0)
+
+
+def layout_for_pair(*, authority, award_type) -> CertificateLayout | None:
+    """The layout printing uses for an authority's award type: its own, else the shared one."""
+    return (
+        CertificateLayout.objects.filter(authority=authority, award_type=award_type).first()
+        or CertificateLayout.objects.filter(authority=None, award_type=award_type).first()
+    )
+
+
+SHIFT_LIMIT_MM = Decimal(30)
+CALIBRATE_REFUSED = (
+    "Chỉ lãnh đạo (hoặc quản trị hệ thống) được căn chỉnh vị trí in trên phôi. Hãy nhờ lãnh đạo "
+    "cơ quan nhập độ lệch đo được."
+)
+
+
+def layout_calibrate(
+    *,
+    authority,
+    award_type,
+    shift_x: Decimal,
+    shift_y: Decimal,
+    user,
+    note: str = "",
+) -> CertificateLayout:
+    """Set how far the overlay moves on the office's printer (mm: right, down), keeping history.
+
+    The office's own layout of the award type takes the shift; where the office had none, one is
+    made from the shared layout (or the design), so another office's printing does not move.
+    """
+    if user is not None and not user.has_perm(CALIBRATE_PERMISSION):
+        raise PermissionDenied(CALIBRATE_REFUSED)
+    errors: dict[str, list[str]] = {}
+    if authority is None and user is not None and not user_is_unlimited(user):
+        errors["authority"] = ["Hãy chọn cấp khen của cơ quan mình (máy in của cơ quan nào)."]
+    elif authority is not None and not authority_in_scope(user, authority):
+        errors["authority"] = [f"Cấp khen “{authority}” không thuộc cơ quan của tài khoản này."]
+    if award_type is None:
+        errors["award_type"] = ["Hãy chọn danh hiệu, hình thức (mẫu phôi) đã in thử."]
+    values = {}
+    for field_name, value, axis in (("shift_x", shift_x, "ngang"), ("shift_y", shift_y, "dọc")):
+        try:
+            value = Decimal(str(value)).quantize(Decimal("0.1"))
+        except (ArithmeticError, ValueError, TypeError):
+            errors[field_name] = [f"Độ dịch {axis} “{value}” không phải là số mi-li-mét."]
+            continue
+        if abs(value) > SHIFT_LIMIT_MM:
+            errors[field_name] = [
+                f"Độ dịch {axis} {value} mm quá lớn: chỉ nhập trong khoảng −30 đến 30 mm. "
+                "Lệch nhiều hơn thì hãy kiểm tra khổ giấy và cách đặt phôi vào máy in."
+            ]
+        values[field_name] = value
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        layout = (
+            CertificateLayout.objects.select_for_update()
+            .filter(authority=authority, award_type=award_type)
+            .first()
+        )
+        if layout is None:
+            shared = CertificateLayout.objects.filter(authority=None, award_type=award_type).first()
+            layout = CertificateLayout(authority=authority, award_type=award_type)
+            if shared is not None:
+                layout.page_size, layout.orientation = shared.page_size, shared.orientation
+                for block in LAYOUT_BLOCKS:
+                    for axis in LAYOUT_AXES:
+                        name = f"{block}_{axis}"
+                        setattr(layout, name, getattr(shared, name))
+            layout.note = "Tạo khi căn chỉnh máy in của cơ quan."
+        previous = (layout.shift_x or Decimal(0), layout.shift_y or Decimal(0))
+        layout.shift_x, layout.shift_y = values["shift_x"], values["shift_y"]
+        layout.full_clean()
+        layout.save()
+        LayoutCalibration.objects.create(
+            layout=layout,
+            shift_x=layout.shift_x,
+            shift_y=layout.shift_y,
+            previous_x=previous[0],
+            previous_y=previous[1],
+            note=note[:255],
+            recorded_by=user if getattr(user, "is_authenticated", False) else None,
+        )
+    return layout
 
 
 # --- Who may print ---------------------------------------------------------------------------------

@@ -67,6 +67,9 @@ class ImportLine:
     unchanged: bool | None = None  # already in the registry, as the file has it
     twice: bool = False
     warnings: list[str] = field(default_factory=list)  # eligibility, shown and not errors
+    # What the file itself leaves in doubt (Bà with gender Nam, no achievement): shown with the
+    # line, placed on its cell, never an error.
+    notices: list[dict] = field(default_factory=list)  # {"column", "message"}
 
     # Cells read through a typed widget (birth, decision_date, period, year) that the kind still
     # interprets; never stored.
@@ -116,8 +119,23 @@ class ImportLine:
         return {"nam": "Ông ", "nu": "Bà "}.get(self.gender, "")
 
     @property
-    def birth_shown(self):
-        return self.birth_date or self.birth_year or ""
+    def birth_shown(self) -> str:
+        """12/03/1986 for a full date, 1986 for a year alone."""
+        if self.birth_date:
+            year, month, day = self.birth_date.split("-")
+            return f"{day}/{month}/{year}"
+        return str(self.birth_year or "")
+
+    @property
+    def notices_shown(self) -> list[str]:
+        """'Dòng 5, cột D: …' for each notice, as the preview lists them."""
+        shown = []
+        for notice in self.notices:
+            where = f"Dòng {self.row}" + (
+                f", cột {notice['column']}" if notice.get("column") else ""
+            )
+            shown.append(f"{where}: {notice['message']}")
+        return shown
 
     @property
     def award_shown(self) -> str:

@@ -96,6 +96,9 @@ _PREFIX = re.compile(
 )
 
 
+_HONORIFIC_GENDER = {"ong": "nam", "ba": "nu"}
+
+
 def header_key(text) -> str:
     if text is None:
         return ""
@@ -358,6 +361,8 @@ def clean_person(line: ImportLine, problems: list[dict], today: date) -> None:
     where = (line.sheet, line.row)
     name = unicodedata.normalize("NFC", " ".join(str(line.name or "").split()))
     gender = ""
+    # The honorific the list writes (in the name, or in a column of its own) and its column.
+    honorific, honorific_col = "", None
     prefix = _PREFIX.match(name)
     if prefix and line.kind != COLLECTIVE:
         word = fold(prefix.group(1))
@@ -365,7 +370,12 @@ def clean_person(line: ImportLine, problems: list[dict], today: date) -> None:
             gender = "nam"
         elif word.startswith("ba") and "(" not in word:
             gender = "nu"
+        if gender:
+            honorific, honorific_col = prefix.group(1), cols.get("name")
         name = name[prefix.end() :].strip()
+    titled = _HONORIFIC_GENDER.get(header_key(line.title))
+    if titled and not honorific and line.kind != COLLECTIVE:
+        honorific, honorific_col = line.title, cols.get("title")
     line.name = name
     if not name:
         problems.append(problem("Thiếu họ tên sau danh xưng.", *where, cols.get("name")))
@@ -381,6 +391,17 @@ def clean_person(line: ImportLine, problems: list[dict], today: date) -> None:
                 *where,
                 cols.get("gender"),
             )
+        )
+    if honorific and gender != _HONORIFIC_GENDER[header_key(honorific)] and "gender" in cols:
+        # The gender column wins, as it always has; the clerk is told, on the cell.
+        said = {"nam": "Ông", "nu": "Bà"}[gender]
+        line.notices.append(
+            {
+                "column": cols.get("gender"),
+                "message": f"Danh xưng “{honorific.capitalize()}” (cột {honorific_col}) nhưng "
+                f"Giới tính ghi “{line.gender}”: đã ghi theo cột Giới tính ({said}). "
+                "Hãy kiểm tra lại; nếu sai, sửa tệp rồi tải lên lại.",
+            }
         )
     line.gender = gender
     birth = line.read.pop("birth", None)

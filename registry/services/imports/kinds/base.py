@@ -52,6 +52,23 @@ def achievement_period(line: ImportLine, default_year: int) -> tuple[int, int]:
     return default_year, default_year
 
 
+def achievement_notices(lines: list[ImportLine]) -> None:
+    """A line with no achievement is imported (the certificate then says "thành tích xuất sắc
+    năm …"), but the clerk is told on the line: the council usually meant to write one."""
+    for line in lines:
+        if line.unchanged or str(line.achievement or "").strip():
+            continue
+        column = line.cols.get("achievement")
+        where = "Ô thành tích để trống" if column else "Tệp không có cột Thành tích"
+        line.notices.append(
+            {
+                "column": column,
+                "message": f"{where}: giấy khen sẽ ghi “Đã có thành tích xuất sắc năm "
+                f"{line.year_shown}”. Nếu cần ghi thành tích riêng, điền vào tệp rồi tải lên lại.",
+            }
+        )
+
+
 def default_year(day: date) -> int:
     """Year-end reviews are signed in the first half of the next year."""
     return day.year - 1 if day.month <= 6 else day.year

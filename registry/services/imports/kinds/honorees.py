@@ -17,6 +17,7 @@ from ..matching import (
 from ..workbook import FileProblem
 from .base import (
     Kind,
+    achievement_notices,
     achievement_period,
     build_awards,
     check_awards,
@@ -66,6 +67,7 @@ class Honorees(Kind):
                 line.unchanged = key in existing
         same_person_twice(lines, problems)
         check_awards(decision, lines, objects, types, problems)
+        achievement_notices(lines)
 
     def confirm(self, batch, lines, reasons, user) -> dict:
         decision = (
