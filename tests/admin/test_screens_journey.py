@@ -4,9 +4,7 @@ row's page, the home page, history pages and the nominee list. None answers an e
 scrolls sideways, none shows Django's English (tests/screens.py).
 
 The browsing is done once for the module (the demo data take seconds to load); each test then
-judges a part of what was seen. Pages being reworked elsewhere are judged apart, expected to fail
-until that work lands.
-"""
+judges a part of what was seen."""
 
 from __future__ import annotations
 
@@ -23,23 +21,10 @@ pytestmark = pytest.mark.browser
 
 USERS = ["admin", "canbo.vanlang"]
 
-# Pages whose screens are being rebuilt by other work of the same issue, by area.
-ELSEWHERE = {
-    "decision": (
-        {"registry.Decision"},
-        "the decision page (registry/admin/decisions.py) is being rebuilt to fit 1366 px",
-    ),
-}
-
-
-def area_of(model: str | None) -> str | None:
-    return next((area for area, (models, _) in ELSEWHERE.items() if model in models), None)
-
 
 @dataclass
 class Visit:
     url: str
-    area: str | None
     status: int
     problems: list[str] = field(default_factory=list)
     text: str = ""
@@ -48,14 +33,14 @@ class Visit:
         return ([f"HTTP {self.status}"] if self.status >= 400 else []) + self.problems
 
 
-def _pages_of(username: str) -> list[tuple[str | None, str]]:
+def _pages_of(username: str) -> list[str]:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
     from registry.models import AwardType, Decision
 
     user = get_user_model().objects.get(username=username)
-    pages = [(area_of(page.model), page.url) for page in admin_pages(user)]
+    pages = [page.url for page in admin_pages(user)]
     # A Văn Lãng decision that has been changed (issued) since it was written.
     decision = (
         Decision.history.filter(authority__code="vanlang-ubnd", history_type="~")
@@ -65,12 +50,12 @@ def _pages_of(username: str) -> list[tuple[str | None, str]]:
     )
     year = timezone.localdate().year
     pages += [
-        (None, reverse("admin:index")),
-        (None, reverse("admin:registry_decision_history", args=[decision])),
-        (None, reverse("admin:registry_awardtype_history", args=[AwardType.objects.first().pk])),
-        (None, reverse("admin:registry_eligibility_nominees")),
-        (None, f"{reverse('admin:registry_annual_report')}?year={year}"),
-        (None, reverse("admin:registry_importbatch_upload", args=["lich-su"])),
+        reverse("admin:index"),
+        reverse("admin:registry_decision_history", args=[decision]),
+        reverse("admin:registry_awardtype_history", args=[AwardType.objects.first().pk]),
+        reverse("admin:registry_eligibility_nominees"),
+        f"{reverse('admin:registry_annual_report')}?year={year}",
+        reverse("admin:registry_importbatch_upload", args=["lich-su"]),
     ]
     return pages
 
@@ -86,12 +71,11 @@ def _browse(browser, base_url: str, username: str, password: str) -> list[Visit]
         page.click("input[type=submit]")
         page.wait_for_url(base_url + reverse("admin:index"))
         visits = []
-        for area, url in _pages_of(username):
+        for url in _pages_of(username):
             response = page.goto(base_url + url)
             visits.append(
                 Visit(
                     url=url,
-                    area=area,
                     status=response.status,
                     problems=screen_problems(page),
                     text=page.evaluate("document.body.innerText"),
@@ -140,8 +124,7 @@ def test_every_screen_fits_and_speaks_vietnamese(crawl, username):
     from django.contrib import admin
 
     visits = crawl[username]
-    mine = [visit for visit in visits if visit.area is None]
-    assert not _report(mine), "\n" + _report(mine)
+    assert not _report(visits), "\n" + _report(visits)
 
     # The crawl saw what it claims: every model's list for the administrator, the home page.
     lists = {visit.url for visit in visits if visit.url.endswith("/") and "/add/" not in visit.url}
@@ -157,17 +140,3 @@ def test_every_screen_fits_and_speaks_vietnamese(crawl, username):
         visit for visit in visits if "/decision/" in visit.url and "history" in visit.url
     )
     assert "Lịch sử" in history.text and "Đã ban hành" in history.text
-
-
-@pytest.mark.parametrize("username", USERS)
-@pytest.mark.parametrize(
-    "area",
-    [
-        pytest.param(area, marks=pytest.mark.xfail(strict=False, reason=reason))
-        for area, (_, reason) in ELSEWHERE.items()
-    ],
-)
-def test_screens_being_reworked_fit_and_speak_vietnamese(crawl, username, area):
-    visits = [visit for visit in crawl[username] if visit.area == area]
-    assert visits, f"no page of {area} was visited"
-    assert not _report(visits), "\n" + _report(visits)
