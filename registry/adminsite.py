@@ -45,6 +45,11 @@ GROUPS = (
         ),
     ),
     Group(
+        "de-nghi",
+        "Đề nghị khen thưởng",
+        ("registry.Round", "registry.Proposal", "registry.Attachment"),
+    ),
+    Group(
         "phong-trao",
         "Phong trào thi đua",
         (
@@ -82,6 +87,7 @@ GROUPS = (
             "registry.CountedLoaiHinh",
             "registry.EligibilityRule",
             "registry.EligibilityRoute",
+            "registry.DossierRequirement",
         ),
     ),
     Group(
@@ -93,6 +99,7 @@ GROUPS = (
             "registry.PrintJob",
             "registry.PrintLog",
             "registry.AuthorityMembership",
+            "registry.UnitMembership",
             "auth.User",
             "auth.Group",
             "axes.AccessAttempt",
@@ -271,6 +278,7 @@ class RegistryAdminSite(admin.AdminSite):
                         ],
                     }
                 )
+        tasks["pages"] += self._proposals_waiting(request)
         year = timezone.localdate().year
         for entry in self._page_entries(request):
             url = entry["admin_url"]
@@ -279,3 +287,20 @@ class RegistryAdminSite(admin.AdminSite):
                 url, title = f"{url}?year={year}", f"Báo cáo khen thưởng năm {year}"
             tasks["pages"].append({"title": title, "url": url})
         return tasks
+
+    def _proposals_waiting(self, request) -> list[dict]:
+        """Units' proposals sent and not yet received or returned, in the user's offices."""
+        from registry.models.proposals import Proposal, ProposalStatus
+
+        proposals = self._registry.get(Proposal)
+        if proposals is None or not proposals.has_view_or_change_permission(request):
+            return []
+        sent = proposals.scope_filter(request, Proposal.objects.all())
+        count = sent.filter(status=ProposalStatus.SUBMITTED).count()
+        url = reverse(f"{self.name}:registry_proposal_changelist")
+        return [
+            {
+                "title": f"Hồ sơ đề nghị chờ tiếp nhận: {count}",
+                "url": f"{url}?status__exact={ProposalStatus.SUBMITTED}",
+            }
+        ]

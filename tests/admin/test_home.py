@@ -134,3 +134,16 @@ def test_permissions_and_background_jobs_are_named_in_vietnamese(admin_client):
     jobs = admin_client.get(reverse("admin:django_tasks_database_dbtaskresult_changelist"))
     html = jobs.content.decode()
     assert "Việc chạy nền" in html and "Task name" not in html and "Task Results" not in html
+
+
+def test_home_counts_the_units_proposals_waiting_in_the_clerks_office(client):
+    from registry.models import Proposal, ProposalStatus
+
+    offices = two_offices()
+    Proposal.objects.filter(pk=offices["A"]["proposal"].pk).update(status=ProposalStatus.SUBMITTED)
+    Proposal.objects.filter(pk=offices["B"]["proposal"].pk).update(status=ProposalStatus.SUBMITTED)
+    client.force_login(offices["clerk"])
+    html = client.get(reverse("admin:index")).content.decode()
+    # Only the clerk's own office's proposal is counted, and the link lists the sent ones.
+    assert "Hồ sơ đề nghị chờ tiếp nhận: 1" in html
+    assert f"{reverse('admin:registry_proposal_changelist')}?status__exact=da-gui" in html
