@@ -9,6 +9,86 @@ from django.db import migrations, models
 
 import registry.models.proposals
 
+HISTORY_LOCKED = "Lịch sử thay đổi chỉ được ghi thêm: không sửa hoặc xóa được."
+
+# The columns of each new history table at this migration, history_user_id apart: the guards of
+# 0010 (append-only history, no TRUNCATE), frozen here as this migration means them.
+HISTORY_COLUMNS = {
+    "registry_historicalround": (
+        "id", "year", "kind", "title", "deadline", "status", "created_at", "authority_id",
+        "campaign_id", "history_id", "history_date", "history_change_reason", "history_type",
+    ),
+    "registry_historicalproposal": (
+        "id", "status", "submission_number", "submission_date", "return_reason", "answer",
+        "created_at", "submitted_at", "returned_at", "received_at", "round_id", "unit_id",
+        "decision_id", "created_by_id", "history_id", "history_date", "history_change_reason",
+        "history_type",
+    ),
+    "registry_historicalproposalline": (
+        "id", "line_no", "recipient_kind", "name", "birth_year", "position", "unit_name",
+        "achievement", "period_from", "period_to", "review_result", "warnings", "proposal_id",
+        "collective_id", "individual_id", "household_id", "award_type_id", "award_id",
+        "history_id", "history_date", "history_change_reason", "history_type",
+    ),
+    "registry_historicaldossierrequirement": (
+        "id", "valid_from", "valid_to", "award_family", "recipient_kind", "loai_hinh", "scope",
+        "document_kind", "legal_basis", "award_type_id", "history_id", "history_date",
+        "history_change_reason", "history_type",
+    ),
+    "registry_historicalattachment": (
+        "id", "document_kind", "file", "file_name", "size", "uploaded_at", "proposal_id",
+        "line_id", "uploaded_by_id", "history_id", "history_date", "history_change_reason",
+        "history_type",
+    ),
+    "registry_historicalunitmembership": (
+        "id", "user_id", "unit_id", "history_id", "history_date", "history_change_reason",
+        "history_type",
+    ),
+}  # fmt: skip
+
+
+def _statements(vendor: str) -> tuple[list[str], list[str]]:
+    forward, backward = [], []
+    for table, columns in HISTORY_COLUMNS.items():
+        if vendor == "postgresql":
+            # The functions were made by 0010.
+            forward += [
+                f"CREATE TRIGGER registry_append_only BEFORE UPDATE OR DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION registry_history_append_only();",
+                f"CREATE TRIGGER registry_truncate_guard BEFORE TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION registry_truncate_guard();",
+            ]
+            backward += [
+                f"DROP TRIGGER IF EXISTS registry_append_only ON {table};",
+                f"DROP TRIGGER IF EXISTS registry_truncate_guard ON {table};",
+            ]
+        elif vendor == "sqlite":
+            same = " AND ".join(f'NEW."{c}" IS OLD."{c}"' for c in columns)
+            forward += [
+                f"""CREATE TRIGGER {table}_append_only_update BEFORE UPDATE ON {table}
+FOR EACH ROW WHEN NOT (NEW."history_user_id" IS NULL AND {same})
+BEGIN SELECT RAISE(ABORT, '{HISTORY_LOCKED}'); END;""",
+                f"""CREATE TRIGGER {table}_append_only_delete BEFORE DELETE ON {table}
+FOR EACH ROW BEGIN SELECT RAISE(ABORT, '{HISTORY_LOCKED}'); END;""",
+            ]
+            backward += [
+                f"DROP TRIGGER IF EXISTS {table}_append_only_update;",
+                f"DROP TRIGGER IF EXISTS {table}_append_only_delete;",
+            ]
+        else:
+            raise NotImplementedError(f"Chưa hỗ trợ cơ sở dữ liệu {vendor}.")
+    return forward, backward
+
+
+def guards_install(apps, schema_editor):
+    for statement in _statements(schema_editor.connection.vendor)[0]:
+        schema_editor.execute(statement)
+
+
+def guards_uninstall(apps, schema_editor):
+    for statement in _statements(schema_editor.connection.vendor)[1]:
+        schema_editor.execute(statement)
+
 
 def groups_refresh(apps, schema_editor):
     from registry.services.accounts import groups_ensure
@@ -926,54 +1006,6 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.CreateModel(
-            name="HistoricalRound_award_types",
-            fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
-                (
-                    "awardtype",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        db_tablespace="",
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="registry.awardtype",
-                    ),
-                ),
-                (
-                    "history",
-                    models.ForeignKey(
-                        db_constraint=False,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        to="registry.historicalround",
-                    ),
-                ),
-                (
-                    "round",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        db_tablespace="",
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="registry.round",
-                    ),
-                ),
-            ],
-            options={
-                "verbose_name": "HistoricalRound_award_types",
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
             name="HistoricalProposal",
             fields=[
                 (
@@ -1349,5 +1381,6 @@ class Migration(migrations.Migration):
                 violation_error_message="Trả lại hồ sơ phải ghi lý do.",
             ),
         ),
+        migrations.RunPython(guards_install, guards_uninstall),
         migrations.RunPython(groups_refresh, migrations.RunPython.noop),
     ]

@@ -51,7 +51,7 @@ class Round(models.Model):
         "trạng thái", max_length=10, choices=RoundStatus.choices, default=RoundStatus.OPEN
     )
     created_at = models.DateTimeField("ngày tạo", auto_now_add=True)
-    history = HistoricalRecords(m2m_fields=[award_types])
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "đợt xét khen thưởng"
