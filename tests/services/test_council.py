@@ -246,3 +246,79 @@ def test_mail_at_submit_return_receive_and_outcome(setup, django_capture_on_comm
     assert all(m.to == ["thcs.nasam@example.vn"] for m in mail.outbox)
     assert "Lý do: Thiếu chữ ký" in mail.outbox[1].body
     assert "Nguyễn Thị Lan (Giấy khen): Thông qua (5 đồng ý" in mail.outbox[4].body
+
+
+def closed_session(s):
+    proposal = received(s)
+    lan, nam = proposal.lines.order_by("line_no", "id")
+    session = council_session_open(
+        council=s["council"], round=s["round"], date=date(2026, 12, 10),
+        place="Hội trường UBND xã", minutes_number="05/BB-HĐTĐKT",
+    )  # fmt: skip
+    present(s, session, "Hoàng Văn A", "Lục Thị B", "Nông Văn C", "Hoàng Văn Nam", "Vi Thị E")
+    recusal_add(
+        session=session, member=s["members"]["Hoàng Văn Nam"], line=nam,
+        reason="Là người được đề nghị khen thưởng",
+    )  # fmt: skip
+    ballot_record(session=session, line=lan, agree=3, disagree=1)
+    ballot_record(session=session, line=nam, agree=1, disagree=2)
+    session_close(session=session)
+    return session
+
+
+def pdf_text(data: bytes) -> str:
+    import subprocess
+
+    out = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True)
+    import unicodedata
+
+    return " ".join(unicodedata.normalize("NFC", out.stdout.decode()).split())
+
+
+def test_minutes_show_attendance_tallies_and_recusal(setup):
+    from registry.services.council_papers import minutes_docx, minutes_pdf
+
+    session = closed_session(setup)
+    text = pdf_text(minutes_pdf(session=session))
+    assert "BIÊN BẢN" in text and "05/BB-HĐTĐKT" in text
+    assert "Có mặt 5 thành viên" in text and "Vắng 1 thành viên" in text
+    for name in ("Hoàng Văn A", "Lục Thị B", "Nông Văn C", "Vi Thị E", "Lý Thị D"):
+        assert name in text
+    assert "3 đồng ý, 1 không đồng ý, 0 phiếu trắng" in text
+    assert "1 đồng ý, 2 không đồng ý, 0 phiếu trắng" in text
+    assert "Không biểu quyết: Hoàng Văn Nam (Là người được đề nghị khen thưởng)" in text
+    assert "Hội đồng thông qua 1/2 trường hợp" in text
+    import docx
+
+    document = docx.Document(__import__("io").BytesIO(minutes_docx(session=session)))
+    cells = " ".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    assert "3 đồng ý, 1 không đồng ý" in cells and "Hoàng Văn Nam (Là người" in cells
+
+
+def test_upward_zip_holds_the_named_files_and_the_list_reads_back(setup):
+    import io
+    import zipfile
+
+    from registry.services.council_papers import list_xlsx_rows, upward_dossier_zip
+
+    session = closed_session(setup)
+    data, names = upward_dossier_zip(session=session)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        inside = zf.namelist()
+        rows = list_xlsx_rows(zf.read("02-danh-sach.xlsx"))
+        minutes = pdf_text(zf.read("03-bien-ban-hop-hoi-dong.pdf"))
+        submission = pdf_text(zf.read("01-to-trinh.pdf"))
+    assert inside == names
+    assert {
+        "01-to-trinh.pdf",
+        "02-danh-sach.xlsx",
+        "02-danh-sach.pdf",
+        "03-bien-ban-hop-hoi-dong.pdf",
+        "03-bien-ban-hop-hoi-dong.docx",
+    } <= set(inside)
+    # The passed line's proposal documents: the tờ trình, the minutes, Lan's report, not Nam's.
+    attached = [n for n in inside if n.startswith("04-tai-lieu/")]
+    assert len(attached) == 3
+    assert rows[0][0] == "STT" and rows[1][1] == "Nguyễn Thị Lan" and len(rows) == 2
+    assert rows[1][4] == "Giấy khen"
+    assert "3 đồng ý" in minutes and "TỜ TRÌNH" in submission
