@@ -75,6 +75,20 @@ def posting_ready_on(*, public_from: date, working_days: int) -> date:
     return next_workday(workday_add(public_from, working_days))
 
 
+def posting_check(*, round: Round, working_days: int) -> list[ProposalLine]:
+    """The lines a posting of the round would hold; refuses when there are none."""
+    if working_days < 1:
+        raise ValidationError({"working_days": "Số ngày làm việc công khai phải từ 1 trở lên."})
+    candidates = [ln for ln in received_lines(round) if ln.award_type.requires_posting]
+    if not candidates:
+        raise ValidationError(
+            {
+                "round": "Đợt này không có dòng đã tiếp nhận nào thuộc danh hiệu, hình thức phải công khai."
+            }
+        )
+    return candidates
+
+
 @transaction.atomic
 def posting_open(
     *,
@@ -86,9 +100,7 @@ def posting_open(
     user=None,
 ) -> Posting:
     """Post the round's received lines whose award type must be posted."""
-    if working_days < 1:
-        raise ValidationError({"working_days": "Số ngày làm việc công khai phải từ 1 trở lên."})
-    candidates = [ln for ln in received_lines(round) if ln.award_type.requires_posting]
+    candidates = posting_check(round=round, working_days=working_days)
     if lines is not None:
         wanted = {ln.pk for ln in lines}
         candidates = [ln for ln in candidates if ln.pk in wanted]
@@ -223,14 +235,7 @@ def council_session_open(
     minutes_number: str = "",
     user=None,
 ) -> CouncilSession:
-    if council.authority_id != round.authority_id:
-        raise ValidationError({"council": "Hội đồng không thuộc cấp khen của đợt xét."})
-    if not council.is_valid_on(date):
-        raise ValidationError({"date": "Ngày họp ngoài nhiệm kỳ của hội đồng."})
-    if not voting_members(council):
-        raise ValidationError({"council": "Hội đồng chưa có thành viên biểu quyết."})
-    if not received_lines(round).exists():
-        raise ValidationError({"round": "Đợt xét chưa có hồ sơ nào đã tiếp nhận."})
+    council_session_check(council=council, round=round, date=date)
     chair = next((m for m in council.members.all() if m.role == "chu-tich"), None)
     session = CouncilSession(
         council=council,
@@ -245,6 +250,17 @@ def council_session_open(
         Attendance(session=session, member=m, present=False) for m in council.members.all()
     )
     return session
+
+
+def council_session_check(*, council: Council, round: Round, date: date) -> None:
+    if council.authority_id != round.authority_id:
+        raise ValidationError({"council": "Hội đồng không thuộc cấp khen của đợt xét."})
+    if not council.is_valid_on(date):
+        raise ValidationError({"date": "Ngày họp ngoài nhiệm kỳ của hội đồng."})
+    if not voting_members(council):
+        raise ValidationError({"council": "Hội đồng chưa có thành viên biểu quyết."})
+    if not received_lines(round).exists():
+        raise ValidationError({"round": "Đợt xét chưa có hồ sơ nào đã tiếp nhận."})
 
 
 def _ensure_open(session: CouncilSession) -> None:

@@ -322,3 +322,39 @@ def test_upward_zip_holds_the_named_files_and_the_list_reads_back(setup):
     assert rows[0][0] == "STT" and rows[1][1] == "Nguyễn Thị Lan" and len(rows) == 2
     assert rows[1][4] == "Giấy khen"
     assert "3 đồng ý" in minutes and "TỜ TRÌNH" in submission
+
+
+def test_command_json_shows_council_results(setup):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    closed_session(setup)
+    out = StringIO()
+    call_command("proposals", authority="xa-na-sam-ubnd", year=2026, json=True, stdout=out)
+    (row,) = json.loads(out.getvalue())
+    council = {c["line"]: c for c in row["council"]}
+    assert council["Nguyễn Thị Lan"]["result_label"] == "Thông qua"
+    assert (council["Nguyễn Thị Lan"]["agree"], council["Nguyễn Thị Lan"]["base"]) == (3, 4)
+    assert council["Hoàng Văn Nam"]["result"] == "khong-thong-qua"
+    assert council["Hoàng Văn Nam"]["recused"] == ["Hoàng Văn Nam"]
+
+
+def test_public_posting_page_takes_comments(setup, client):
+    s = setup
+    received(s, lines=(("Hoàng Văn Mạnh", "hcld-3"),))
+    posting = posting_open(round=s["round"], public_from=date(2026, 1, 5))
+    url = f"/cong-khai/{posting.pk}/"
+    page = client.get(url)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Hoàng Văn Mạnh" in text and "Huân chương Lao động hạng Ba" in text
+    refused = client.post(url, {"name": "", "text": "Ý kiến"})
+    assert refused.status_code == 400 and "Hãy nhập họ tên." in refused.content.decode()
+    sent = client.post(url, {"name": "Trần Văn Dân", "contact": "0912", "text": "Đồng ý."})
+    assert sent.status_code == 302
+    assert posting.comments.get().name == "Trần Văn Dân"
+    posting.closed = True
+    posting.save()
+    assert client.get(url).status_code == 404
