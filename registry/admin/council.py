@@ -293,7 +293,6 @@ class PostingAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
     scope = "round__authority"
     form = PostingForm
     list_display = ["title", "round", "public_from", "working_days", "ready_on", "comment_count"]
-    inlines = [CommentInline]
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -338,9 +337,13 @@ class PostingAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
         obj.ready_on = created.ready_on
         obj._state.adding = False
 
+    def get_inlines(self, request, obj=None):
+        return [CommentInline] if obj is not None else []
+
     def save_related(self, request, form, formsets, change):
-        if change:
-            super().save_related(request, form, formsets, change)
+        # The lines were set by posting_open; the form has no many-to-many field of its own.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
 
 @admin.register(PostingComment)

@@ -3,7 +3,20 @@
 import django.db.models.deletion
 import simple_history.models
 from django.conf import settings
+from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+
+def groups_refresh(apps, schema_editor):
+    from registry.services.accounts import groups_ensure
+
+    # As in 0013 and 0016: the clerks' group gets the council's permissions now.
+    for label in ("auth", "registry"):
+        app_config = apps.get_app_config(label)
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    groups_ensure(apps=apps)
 
 
 class Migration(migrations.Migration):
@@ -692,7 +705,15 @@ class Migration(migrations.Migration):
                         auto_created=True, blank=True, db_index=True, verbose_name="ID"
                     ),
                 ),
-                ("title", models.CharField(max_length=255, verbose_name="tiêu đề")),
+                (
+                    "title",
+                    models.CharField(
+                        blank=True,
+                        help_text="Để trống: “Công khai danh sách đề nghị khen thưởng – tên đợt”.",
+                        max_length=255,
+                        verbose_name="tiêu đề",
+                    ),
+                ),
                 ("public_from", models.DateField(verbose_name="công khai từ ngày")),
                 (
                     "working_days",
@@ -961,7 +982,15 @@ class Migration(migrations.Migration):
                         auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
                     ),
                 ),
-                ("title", models.CharField(max_length=255, verbose_name="tiêu đề")),
+                (
+                    "title",
+                    models.CharField(
+                        blank=True,
+                        help_text="Để trống: “Công khai danh sách đề nghị khen thưởng – tên đợt”.",
+                        max_length=255,
+                        verbose_name="tiêu đề",
+                    ),
+                ),
                 ("public_from", models.DateField(verbose_name="công khai từ ngày")),
                 (
                     "working_days",
@@ -1302,4 +1331,5 @@ class Migration(migrations.Migration):
                 violation_error_message="Tỷ lệ phải lớn hơn 0 và không quá 1.",
             ),
         ),
+        migrations.RunPython(groups_refresh, migrations.RunPython.noop),
     ]

@@ -287,7 +287,12 @@ class Posting(models.Model):
     lines = models.ManyToManyField(
         "registry.ProposalLine", related_name="postings", verbose_name="dòng đề nghị công khai"
     )
-    title = models.CharField("tiêu đề", max_length=255)
+    title = models.CharField(
+        "tiêu đề",
+        max_length=255,
+        blank=True,
+        help_text="Để trống: “Công khai danh sách đề nghị khen thưởng – tên đợt”.",
+    )
     public_from = models.DateField("công khai từ ngày")
     working_days = models.PositiveSmallIntegerField("số ngày làm việc", default=10)
     ready_on = models.DateField(
