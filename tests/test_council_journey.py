@@ -176,6 +176,7 @@ def test_posting_council_and_outcome(live_server, page, browser):
     vote("Nguyễn Thị Lan", 3, 1)
     vote("Hoàng Văn Nam", 1, 2)
     vote("Hoàng Văn Mạnh", 1, 3)
+
     def row_text(name):
         return office.locator("tr.session-line", has_text=name).first.inner_text()
 
