@@ -47,7 +47,15 @@ GROUPS = (
     Group(
         "de-nghi",
         "Đề nghị khen thưởng",
-        ("registry.Round", "registry.Proposal", "registry.Attachment"),
+        (
+            "registry.Round",
+            "registry.Proposal",
+            "registry.Attachment",
+            "registry.Posting",
+            "registry.PostingComment",
+            "registry.Council",
+            "registry.CouncilSession",
+        ),
     ),
     Group(
         "phong-trao",
@@ -88,6 +96,8 @@ GROUPS = (
             "registry.EligibilityRule",
             "registry.EligibilityRoute",
             "registry.DossierRequirement",
+            "registry.VoteThreshold",
+            "registry.DayOff",
         ),
     ),
     Group(

@@ -221,6 +221,22 @@ TASKS = {
     }
 }
 
+# E-mail to the units at each step of their proposals (submitted, returned, received, outcome).
+# Under DEBUG (`make run`) the mails are printed to the console; production sets EMAIL_BACKEND
+# (django.core.mail.backends.smtp.EmailBackend) and EMAIL_HOST and friends.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "so-thi-dua@localhost")
+
 if not DEBUG:
     # Production is served over HTTPS only; the reverse proxy in front says so in a header.
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)

@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from registry.views.files import private_file
-from registry.views.public import verification
+from registry.views.public import posting_public, verification
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
@@ -12,6 +12,8 @@ urlpatterns = [
     # The proposing units' portal: their own unit's proposals, never the admin.
     path("don-vi/", include("registry.views.portal")),
     path("xac-thuc/<str:code>/", verification, name="registry_verification"),
+    # Công khai: the lines posted for the public's comments before the council meets.
+    path("cong-khai/<int:posting_id>/", posting_public, name="posting_public"),
     # The only address of a file under MEDIA_ROOT (not even DEBUG serves that folder): login,
     # office and role are checked on every download.
     path("tep/<path:name>", admin.site.admin_view(private_file), name="registry_private_file"),

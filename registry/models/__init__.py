@@ -24,6 +24,23 @@ from .campaigns import (
     TargetResult,
     TargetSet,
 )
+from .council import (
+    Attendance,
+    Ballot,
+    BallotResult,
+    Council,
+    CouncilMember,
+    CouncilSession,
+    DayOff,
+    DayOffKind,
+    MemberRole,
+    Posting,
+    PostingComment,
+    Recusal,
+    SessionStatus,
+    ThresholdBase,
+    VoteThreshold,
+)
 from .imports import ImportBatch, ImportKind, ImportStatus, RecipientMerge
 from .law import BlocAwardRule, CashRounding, CountedLoaiHinh
 from .people import (
@@ -51,6 +68,21 @@ from .proposals import (
 from .ratings import Discipline, Initiative, Rating, RatingGrade
 
 __all__ = [
+    "Attendance",
+    "Ballot",
+    "BallotResult",
+    "Council",
+    "CouncilMember",
+    "CouncilSession",
+    "DayOff",
+    "DayOffKind",
+    "MemberRole",
+    "Posting",
+    "PostingComment",
+    "Recusal",
+    "SessionStatus",
+    "ThresholdBase",
+    "VoteThreshold",
     "Attachment",
     "DocumentKind",
     "DossierRequirement",

@@ -231,6 +231,12 @@ class AwardType(Dated):
     for_households = models.BooleanField("tặng hộ gia đình", default=False)
     legal_basis = models.CharField("căn cứ pháp lý", max_length=255, blank=True)
     display_order = models.PositiveSmallIntegerField("thứ tự", default=100)
+    requires_posting = models.BooleanField(
+        "phải công khai trước khi họp hội đồng",
+        default=False,
+        help_text="Huân chương, danh hiệu vinh dự Nhà nước, Chiến sĩ thi đua toàn quốc: công khai "
+        "ít nhất 10 ngày làm việc trước khi họp (Nghị định 98/2023/NĐ-CP, Điều 46 khoản 2).",
+    )
 
     history = HistoricalRecords()
 

@@ -49,6 +49,12 @@ _CLERK_MODELS_EDIT = [
     "round",
     "proposal",
     "unitmembership",
+    "council",
+    "councilmember",
+    "councilsession",
+    "posting",
+    "postingcomment",
+    "dayoff",
 ]
 # The legal catalogue and the records of what was done: clerks read them; administrators change.
 _CLERK_MODELS_VIEW = [
@@ -71,6 +77,10 @@ _CLERK_MODELS_VIEW = [
     "proposalline",
     "attachment",
     "dossierrequirement",
+    "votethreshold",
+    "attendance",
+    "recusal",
+    "ballot",
 ]
 # Certificates, reprints and confirmations are official papers: printed by clerks, not viewers.
 _CLERK_EXTRA = ["print_certificate"]

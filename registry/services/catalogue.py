@@ -61,6 +61,7 @@ def catalogue_load(*, path: Path | str | None = None) -> dict[str, dict[str, int
                     "for_households": "ho-gia-dinh" in kinds,
                     "legal_basis": row.get("legal_basis", ""),
                     "display_order": row.get("display_order", 100),
+                    "requires_posting": row.get("requires_posting", False),
                     "valid_from": day(row.get("valid_from")),
                     "valid_to": day(row.get("valid_to")),
                 },
@@ -155,6 +156,7 @@ def catalogue_load(*, path: Path | str | None = None) -> dict[str, dict[str, int
                 )
         _law_load(data, types, counts)
         _dossier_load(data, types, counts)
+        _thresholds_load(data, types, counts)
         if path is None:
             # The shipped eligibility rules name the shipped award types: load them together.
             result.update(rules_load())
@@ -274,4 +276,36 @@ def _dossier_load(data: dict, types: dict, counts) -> None:
             },
             {"valid_to": day(row.get("valid_to")), "legal_basis": row["legal_basis"]},
             counts("dossier_requirements"),
+        )
+
+
+def _thresholds_load(data: dict, types: dict, counts) -> None:
+    """Tỷ lệ biểu quyết of the council, per award type or family; unconfirmed rows stay marked."""
+    from decimal import Decimal
+
+    from registry.models import VoteThreshold
+
+    for row in data.get("vote_thresholds", []):
+        code = row.get("award_type")
+        if code and code not in types:
+            raise ValidationError(
+                f"vote_thresholds: không có danh hiệu, hình thức mã “{code}” trong danh mục."
+            )
+        upsert(
+            VoteThreshold,
+            {
+                "award_type": types[code] if code else None,
+                "award_family": row.get("family", ""),
+                "valid_from": day(row.get("valid_from")),
+            },
+            {
+                "valid_to": day(row.get("valid_to")),
+                "quorum": Decimal(row["quorum"]),
+                "pass_fraction": Decimal(row["pass_fraction"]),
+                "strictly_more": row.get("strictly_more", False),
+                "pass_base": row["pass_base"],
+                "legal_basis": row["legal_basis"],
+                "confirmed": row.get("confirmed", False),
+            },
+            counts("vote_thresholds"),
         )

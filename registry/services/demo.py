@@ -433,8 +433,88 @@ class _Loader:
                 steps.proposal_receive(proposal=proposal)
                 if decision is not None:
                     steps.proposal_outcome_link(proposal=proposal, decision=decision)
+            if row.get("posting"):
+                self.load_posting(round, row["posting"])
+            if row.get("council"):
+                self.load_council(round, row["council"])
             round.status = row.get("status", RoundStatus.OPEN)
             steps.round_save(round=round)
+
+    def _council_members(self, authority, spec: dict):
+        from registry.models import Council, CouncilMember
+
+        council, created = Council.objects.get_or_create(
+            authority=authority,
+            name=spec["name"],
+            defaults={
+                "founding_document": spec.get("founding_document", ""),
+                "valid_from": _day(spec.get("valid_from")),
+            },
+        )
+        if created:
+            self.created["council"] = self.created.get("council", 0) + 1
+            for order, m in enumerate(spec["members"]):
+                CouncilMember.objects.create(
+                    council=council,
+                    order=order,
+                    name=m["name"],
+                    position=m.get("position", ""),
+                    role=m["role"],
+                    heads_unit=self.unit(m.get("heads_unit")),
+                )
+        return council
+
+    def load_posting(self, round, spec: dict) -> None:
+        """Công khai the round's lines that must be posted, with the public's comments."""
+        from registry.models import PostingComment
+        from registry.services import council as steps
+
+        posting = steps.posting_open(
+            round=round, public_from=_day(spec["public_from"]), title=spec.get("title", "")
+        )
+        for c in spec.get("comments", []):
+            PostingComment.objects.create(
+                posting=posting, name=c["name"], contact=c.get("contact", ""), text=c["text"]
+            )
+        self.created["posting"] = self.created.get("posting", 0) + 1
+
+    def load_council(self, round, spec: dict) -> None:
+        """A council session on the round: attendance, the recusals the law requires, every
+        line voted (all present voters agree) and the session closed. The seed decision, when
+        the lines ended in one, is linked as the session's decision; no award is written."""
+        from registry.services import council as steps
+
+        council = self._council_members(round.authority, spec)
+        s = spec["session"]
+        session = steps.council_session_open(
+            council=council,
+            round=round,
+            date=_day(s["date"]),
+            place=s.get("place", ""),
+            minutes_number=s.get("minutes_number", ""),
+        )
+        absent = set(s.get("absent", []))
+        steps.attendance_record(
+            session=session,
+            present=[m.pk for m in council.members.all() if m.name not in absent],
+        )
+        for member, line, reason in steps.recusals_required(session=session):
+            steps.recusal_add(session=session, member=member, line=line, reason=reason)
+        voters = len(steps.present_voters(session))
+        recused: dict[int, int] = {}
+        for r in session.recusals.all():
+            recused[r.line_id] = recused.get(r.line_id, 0) + 1
+        for line in steps.received_lines(round):
+            steps.ballot_record(
+                session=session, line=line, agree=voters - recused.get(line.pk, 0), disagree=0
+            )
+        steps.session_close(session=session)
+        decisions = {p.decision_id for p in round.proposals.all()}
+        if len(decisions) == 1 and None not in decisions:
+            steps.session_link_decision(
+                session=session, decision=Decision.objects.get(pk=decisions.pop())
+            )
+        self.created["councilsession"] = self.created.get("councilsession", 0) + 1
 
 
 def demo_load(*, path: Path | str | None = None) -> dict[str, int]:

@@ -18,6 +18,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -125,6 +126,38 @@ def _save(obj, user, **kwargs) -> None:
     obj.full_clean()
     obj._history_user = history_user(user)
     obj.save(**kwargs)
+
+
+def proposal_notify(*, proposal: Proposal, subject: str, body: str) -> int:
+    """Mail the unit's accounts about a step of its proposal; a failed mail never undoes the
+    step (it is logged by the mail backend). Returns the number of addresses written to."""
+    emails = sorted(
+        {
+            m.user.email
+            for m in UnitMembership.objects.filter(unit_id=proposal.unit_id).select_related("user")
+            if m.user.email and m.user.is_active
+        }
+    )
+    if not emails:
+        return 0
+    round = proposal.round
+    text = (
+        f"Kính gửi {proposal.unit.name},\n\n{body}\n\n"
+        f"Đợt xét: {round.title} ({round.authority.name}).\n"
+        "Thư này được gửi tự động từ Sổ thi đua, khen thưởng; vui lòng không trả lời thư."
+    )
+    send_mail(
+        f"[Thi đua, khen thưởng] {subject}",
+        text,
+        settings.DEFAULT_FROM_EMAIL,
+        emails,
+        fail_silently=True,
+    )
+    return len(emails)
+
+
+def _notify_on_commit(proposal: Proposal, subject: str, body: str) -> None:
+    transaction.on_commit(lambda: proposal_notify(proposal=proposal, subject=subject, body=body))
 
 
 def _locked(proposal: Proposal) -> Proposal:
@@ -707,6 +740,12 @@ def proposal_submit(*, proposal: Proposal, user=None) -> Proposal:
     proposal.status = ProposalStatus.SUBMITTED
     proposal.submitted_at = timezone.now()
     _save(proposal, user)
+    _notify_on_commit(
+        proposal,
+        f"Đã gửi hồ sơ {proposal.submission_number}",
+        f"Hồ sơ đề nghị khen thưởng ({proposal.submission_label}) đã được gửi đến "
+        f"{proposal.round.authority.name}, đang chờ tiếp nhận.",
+    )
     return proposal
 
 
@@ -725,6 +764,12 @@ def proposal_return(*, proposal: Proposal, reason: str, user=None) -> Proposal:
     proposal.return_reason = reason
     proposal.returned_at = timezone.now()
     _save(proposal, user)
+    _notify_on_commit(
+        proposal,
+        f"Hồ sơ {proposal.submission_number} bị trả lại",
+        f"Hồ sơ đề nghị khen thưởng ({proposal.submission_label}) bị trả lại.\n"
+        f"Lý do: {reason}\nĐơn vị bổ sung, giải trình rồi gửi lại trên cổng đơn vị.",
+    )
     return proposal
 
 
@@ -756,6 +801,12 @@ def proposal_receive(*, proposal: Proposal, user=None) -> Proposal:
     proposal.status = ProposalStatus.RECEIVED
     proposal.received_at = timezone.now()
     _save(proposal, user)
+    _notify_on_commit(
+        proposal,
+        f"Đã tiếp nhận hồ sơ {proposal.submission_number}",
+        f"Hồ sơ đề nghị khen thưởng ({proposal.submission_label}) đã được tiếp nhận, "
+        "sẽ trình hội đồng thi đua – khen thưởng xét.",
+    )
     return proposal
 
 
@@ -891,6 +942,7 @@ def round_lines_to_draft(
     number: str = "",
     subject: str = "",
     reasons: dict[int, str] | None = None,
+    cited_extra: str = "",
     user=None,
 ) -> Decision:
     """The clerk's choice of merged lines into a new draft decision of the round's authority,
@@ -936,7 +988,10 @@ def round_lines_to_draft(
     for m in merged:
         for ln in m.lines:
             proposals[ln.proposal_id] = ln.proposal
-    cited = "; ".join(p.submission_label for p in proposals.values() if p.submission_label)
+    cited = "; ".join(
+        ([cited_extra] if cited_extra else [])
+        + [p.submission_label for p in proposals.values() if p.submission_label]
+    )
     units = {p.unit_id for p in proposals.values()}
     types = sorted({m.first.award_type.name for m in merged})
     decision = decision_create(

@@ -190,6 +190,20 @@ def proposal_new(request, unit, round_id):
     return redirect("portal_proposal", proposal.pk)
 
 
+def _council_outcomes(proposal) -> list[tuple]:
+    """Each line the council voted on, with its result, for the unit."""
+    from registry.services.council import line_outcomes
+
+    results = line_outcomes(proposal=proposal)
+    if not results:
+        return []
+    return [
+        (ln, results[ln.pk])
+        for ln in proposal.lines.select_related("award_type")
+        if ln.pk in results
+    ]
+
+
 def _page(request, unit, proposal, **forms_):
     context = {
         "unit": unit,
@@ -200,6 +214,7 @@ def _page(request, unit, proposal, **forms_):
         "attachments": proposal.attachments.select_related("line"),
         "checklist": proposal_checklist(proposal=proposal),
         "outcome": proposal_outcome(proposal=proposal),
+        "council_outcomes": _council_outcomes(proposal),
         "submission_form": SubmissionForm(
             initial={
                 "submission_number": proposal.submission_number,

@@ -39,3 +39,51 @@ def verification(request, code: str):
         response = render(request, "registry/public/verification.html", {"award": award})
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def _client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def posting_public(request, posting_id: int):
+    """Công khai: the posted lines and a comment form, no login."""
+    from django.core.exceptions import ValidationError
+    from django.http import Http404, HttpResponseRedirect
+
+    from registry.models import Posting
+    from registry.services.council import COMMENT_MAX_CHARS, posting_comment_add, posting_is_public
+
+    posting = Posting.objects.select_related("round__authority").filter(pk=posting_id).first()
+    if posting is None or not posting_is_public(posting):
+        raise Http404
+    errors: dict[str, list[str]] = {}
+    values = {"name": "", "contact": "", "text": ""}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "")[: COMMENT_MAX_CHARS + 100] for k in values}
+        try:
+            posting_comment_add(posting=posting, ip=_client_ip(request), **values)
+        except ValidationError as error:
+            errors = (
+                error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+            )
+        else:
+            return HttpResponseRedirect(f"{request.path}?da-gui=1")
+    lines = posting.lines.select_related("award_type", "proposal__unit").order_by(
+        "award_type__display_order", "proposal__unit__name", "line_no"
+    )
+    response = render(
+        request,
+        "registry/public/posting.html",
+        {
+            "posting": posting,
+            "lines": lines,
+            "errors": errors,
+            "general_errors": errors.get("__all__", []),
+            "values": values,
+            "sent": request.GET.get("da-gui") == "1",
+            "max_chars": COMMENT_MAX_CHARS,
+        },
+        status=400 if errors else 200,
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response

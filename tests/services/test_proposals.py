@@ -437,6 +437,7 @@ def test_command_lists_the_rounds_proposals(setup):
             "answer": "",
             "decision": None,
             "decision_issued": None,
+            "council": [],
         }
     ]
 

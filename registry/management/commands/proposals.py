@@ -1,7 +1,8 @@
 """python manage.py proposals --authority CODE --year YYYY [--json] [--user USERNAME]
 
 The proposals of an authority's rounds of a year: each unit's dossier with its status and its
-lines (how many, how many in a decision), and the decision it ended in."""
+lines (how many, how many in a decision), the council's result on each line (--json:
+"council"), and the decision it ended in."""
 
 import json
 
@@ -9,7 +10,34 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Q
 
 from registry.management.scoped import add_user_argument, ensure_in_scope, user_from_options
-from registry.models import Authority, Proposal
+from registry.models import Authority, Ballot, Proposal, Recusal, SessionStatus
+
+
+def _council(proposal) -> list[dict]:
+    """The council's result on each voted line of the proposal (closed sessions only)."""
+    ballots = (
+        Ballot.objects.filter(line__proposal=proposal, session__status=SessionStatus.CLOSED)
+        .select_related("line__award_type", "session")
+        .order_by("line__line_no", "line_id")
+    )
+    recused = {}
+    for r in Recusal.objects.filter(line__proposal=proposal).select_related("member"):
+        recused.setdefault((r.session_id, r.line_id), []).append(r.member.name)
+    return [
+        {
+            "line": b.line.name,
+            "award_type": b.line.award_type.name,
+            "session_date": b.session.date.isoformat(),
+            "agree": b.agree,
+            "disagree": b.disagree,
+            "blank": b.blank,
+            "base": b.base,
+            "result": b.result,
+            "result_label": b.get_result_display(),
+            "recused": recused.get((b.session_id, b.line_id), []),
+        }
+        for b in ballots
+    ]
 
 
 class Command(BaseCommand):
@@ -51,6 +79,7 @@ class Command(BaseCommand):
                 "answer": p.answer,
                 "decision": p.decision.number if p.decision_id else None,
                 "decision_issued": p.decision.is_issued if p.decision_id else None,
+                "council": _council(p),
             }
             for p in proposals
         ]
