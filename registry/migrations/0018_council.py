@@ -6,6 +6,81 @@ from django.conf import settings
 from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
+HISTORY_LOCKED = "Lịch sử thay đổi chỉ được ghi thêm: không sửa hoặc xóa được."
+
+# The columns of each new history table at this migration, history_user_id apart: the guards of
+# 0010 (append-only history, no TRUNCATE), frozen here as this migration means them.
+HISTORY_COLUMNS = {
+    'registry_historicalcouncil': ('id', 'valid_from', 'valid_to', 'name', 'founding_document', 'authority_id', 'history_id', 'history_date', 'history_change_reason', 'history_type'),
+    'registry_historicalcouncilmember': ('id', 'name', 'position', 'role', 'order', 'council_id', 'heads_unit_id', 'individual_id', 'history_id', 'history_date', 'history_change_reason', 'history_type'),
+    'registry_historicalcouncilsession': ('id', 'date', 'place', 'chaired_by', 'status', 'minutes_number', 'closed_at', 'council_id', 'round_id', 'decision_id', 'history_id', 'history_date', 'history_change_reason', 'history_type'),
+    'registry_historicalvotethreshold': ('id', 'valid_from', 'valid_to', 'award_family', 'quorum', 'pass_fraction', 'strictly_more', 'pass_base', 'legal_basis', 'confirmed', 'award_type_id', 'history_id', 'history_date', 'history_change_reason', 'history_type'),
+    'registry_historicalrecusal': ('id', 'reason', 'session_id', 'member_id', 'line_id', 'history_id', 'history_date', 'history_change_reason', 'history_type'),
+    'registry_historicalballot': ('id', 'agree', 'disagree', 'blank', 'eligible', 'base', 'result', 'threshold_text', 'session_id', 'line_id', 'history_id', 'history_date', 'history_change_reason', 'history_type'),
+    'registry_historicalposting': ('id', 'title', 'public_from', 'working_days', 'ready_on', 'closed', 'created_at', 'round_id', 'created_by_id', 'history_id', 'history_date', 'history_change_reason', 'history_type'),
+}  # fmt: skip
+
+# Remade by SQLite for its new column (requires_posting), which loses the table's triggers: on
+# SQLite its guards are laid again, with the new column; PostgreSQL keeps them and compares rows.
+RELAID_ON_SQLITE = {
+    "registry_historicalawardtype": (
+        "id", "valid_from", "valid_to", "code", "name", "certificate_title", "family", "level",
+        "for_collectives", "for_individuals", "for_households", "legal_basis", "display_order",
+        "requires_posting", "history_id", "history_date", "history_change_reason", "history_type",
+    ),
+}  # fmt: skip
+
+
+def _statements(vendor: str) -> tuple[list[str], list[str]]:
+    forward, backward = [], []
+    tables = dict(HISTORY_COLUMNS)
+    if vendor == "sqlite":
+        tables.update(RELAID_ON_SQLITE)
+        for table in RELAID_ON_SQLITE:
+            forward += [
+                f"DROP TRIGGER IF EXISTS {table}_append_only_update;",
+                f"DROP TRIGGER IF EXISTS {table}_append_only_delete;",
+            ]
+    for table, columns in tables.items():
+        if vendor == "postgresql":
+            # The functions were made by 0010.
+            forward += [
+                f"CREATE TRIGGER registry_append_only BEFORE UPDATE OR DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION registry_history_append_only();",
+                f"CREATE TRIGGER registry_truncate_guard BEFORE TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION registry_truncate_guard();",
+            ]
+            backward += [
+                f"DROP TRIGGER IF EXISTS registry_append_only ON {table};",
+                f"DROP TRIGGER IF EXISTS registry_truncate_guard ON {table};",
+            ]
+        elif vendor == "sqlite":
+            same = " AND ".join(f'NEW."{c}" IS OLD."{c}"' for c in columns)
+            forward += [
+                f"""CREATE TRIGGER {table}_append_only_update BEFORE UPDATE ON {table}
+FOR EACH ROW WHEN NOT (NEW."history_user_id" IS NULL AND {same})
+BEGIN SELECT RAISE(ABORT, '{HISTORY_LOCKED}'); END;""",
+                f"""CREATE TRIGGER {table}_append_only_delete BEFORE DELETE ON {table}
+FOR EACH ROW BEGIN SELECT RAISE(ABORT, '{HISTORY_LOCKED}'); END;""",
+            ]
+            backward += [
+                f"DROP TRIGGER IF EXISTS {table}_append_only_update;",
+                f"DROP TRIGGER IF EXISTS {table}_append_only_delete;",
+            ]
+        else:
+            raise NotImplementedError(f"Chưa hỗ trợ cơ sở dữ liệu {vendor}.")
+    return forward, backward
+
+
+def guards_install(apps, schema_editor):
+    for statement in _statements(schema_editor.connection.vendor)[0]:
+        schema_editor.execute(statement)
+
+
+def guards_uninstall(apps, schema_editor):
+    for statement in _statements(schema_editor.connection.vendor)[1]:
+        schema_editor.execute(statement)
+
 
 def groups_refresh(apps, schema_editor):
     from registry.services.accounts import groups_ensure
@@ -1043,54 +1118,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
-            name="HistoricalPosting_lines",
-            fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
-                (
-                    "history",
-                    models.ForeignKey(
-                        db_constraint=False,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        to="registry.historicalposting",
-                    ),
-                ),
-                (
-                    "proposalline",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        db_tablespace="",
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="registry.proposalline",
-                    ),
-                ),
-                (
-                    "posting",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        db_tablespace="",
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="registry.posting",
-                    ),
-                ),
-            ],
-            options={
-                "verbose_name": "HistoricalPosting_lines",
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
             name="PostingComment",
             fields=[
                 (
@@ -1331,5 +1358,6 @@ class Migration(migrations.Migration):
                 violation_error_message="Tỷ lệ phải lớn hơn 0 và không quá 1.",
             ),
         ),
+        migrations.RunPython(guards_install, guards_uninstall),
         migrations.RunPython(groups_refresh, migrations.RunPython.noop),
     ]

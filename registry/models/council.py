@@ -305,7 +305,7 @@ class Posting(models.Model):
         verbose_name="người lập",
     )  # fmt: skip
     created_at = models.DateTimeField("ngày lập", auto_now_add=True)
-    history = HistoricalRecords(m2m_fields=[lines])
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "công khai đề nghị"
