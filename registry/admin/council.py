@@ -375,7 +375,8 @@ class VoteThresholdAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(DayOff)
-class DayOffAdmin(admin.ModelAdmin):
+class DayOffAdmin(OfficeScopedAdmin, admin.ModelAdmin):
+    scope = None  # the calendar is the country's: every office reads it, administrators change it
     list_display = ["date", "name", "kind", "source"]
     list_filter = ["kind"]
     date_hierarchy = "date"

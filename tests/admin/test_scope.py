@@ -61,6 +61,8 @@ def test_every_office_owned_model_is_covered(offices):
         "unit",
         "dossierrequirement",
         "unitmembership",
+        "votethreshold",
+        "dayoff",
     }
     for model, model_admin in owned_models():
         assert row_key(model) in offices["B"] or model._meta.model_name in shared, model

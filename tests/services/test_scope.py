@@ -36,6 +36,7 @@ from registry.models import (
     TargetSet,
     Unit,
 )
+from registry.models.council import Council, CouncilSession, Posting, PostingComment
 from registry.models.printing import CertificateLayout, PrintJob, PrintLog
 from registry.models.trust import Amendment, AuthorityMembership, Revocation
 from registry.selectors.scope import (
@@ -116,7 +117,20 @@ def office_rows(authority, tag: str) -> dict:
         authority=authority, year=2023, title=f"Đợt xét {tag}", deadline=date(2023, 12, 15)
     )
     proposal = Proposal.objects.create(round=round, unit=unit, submission_number=f"1/TTr-{tag}")
+    council = Council.objects.create(authority=authority, name=f"Hội đồng {tag}")
+    posting = Posting.objects.create(
+        round=round, title=f"Công khai {tag}", public_from=date(2023, 12, 1),
+        ready_on=date(2023, 12, 15),
+    )  # fmt: skip
     return {
+        "council": council,
+        "councilsession": CouncilSession.objects.create(
+            council=council, round=round, date=date(2023, 12, 20)
+        ),
+        "posting": posting,
+        "postingcomment": PostingComment.objects.create(
+            posting=posting, name=f"Người góp ý {tag}", text="Đồng ý."
+        ),
         "round": round,
         "proposal": proposal,
         "attachment": Attachment.objects.create(
