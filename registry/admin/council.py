@@ -284,7 +284,11 @@ class PostingForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if self.instance.pk is None and data.get("round") and data.get("working_days"):
-            posting_check(round=data["round"], working_days=data["working_days"])
+            posting_check(
+                round=data["round"],
+                working_days=data["working_days"],
+                public_from=data.get("public_from"),
+            )
         return data
 
 

@@ -28,6 +28,7 @@ from registry.services.proposals import (
     proposal_checklist,
     proposal_receive,
     proposal_return,
+    round_check,
     round_lines,
     round_lines_to_draft,
     round_save,
@@ -46,9 +47,21 @@ def _error_text(error: ValidationError) -> list[str]:
     return error.messages
 
 
+class RoundForm(forms.ModelForm):
+    def _post_clean(self):
+        super()._post_clean()
+        try:
+            round_check(round=self.instance)
+        except ValidationError as error:
+            for name, found in error.message_dict.items():
+                for message in found:
+                    self.add_error(name if name in self.fields else None, message)
+
+
 @admin.register(Round)
 class RoundAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
     scope = "authority"
+    form = RoundForm
     list_display = ["title", "authority", "year", "kind", "deadline", "status", "counts"]
     list_filter = ["status", "kind", "year"]
     search_fields = ["title"]

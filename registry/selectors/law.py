@@ -56,14 +56,15 @@ def bloc_award_rule(*, authority: Authority, day: date) -> BlocAwardRule | None:
     return best
 
 
-def authority_lapse(*, authority: Authority, day: date) -> str:
-    """Why the authority cannot sign on the day, naming its end and successors; "" if it can."""
+def authority_lapse(*, authority: Authority, day: date, event: str = "quyết định ký") -> str:
+    """Why the authority cannot act on the day, naming its end and successors; "" if it can.
+    `event` names what falls on the day ("quyết định ký", "hội đồng họp", ...)."""
     if authority.is_valid_on(day):
         return ""
     if authority.valid_from and day < authority.valid_from:
         return (
             f"{authority.name} chỉ có thẩm quyền khen thưởng từ ngày "
-            f"{authority.valid_from:%d/%m/%Y}, quyết định ký ngày {day:%d/%m/%Y}."
+            f"{authority.valid_from:%d/%m/%Y}, {event} ngày {day:%d/%m/%Y}."
         )
     successors = [
         s.successor.name
@@ -72,7 +73,7 @@ def authority_lapse(*, authority: Authority, day: date) -> str:
     text = (
         f"{authority.name} đã chấm dứt thẩm quyền khen thưởng từ ngày "
         f"{authority.valid_to + timedelta(days=1):%d/%m/%Y} (hết hiệu lực ngày "
-        f"{authority.valid_to:%d/%m/%Y}), quyết định ký ngày {day:%d/%m/%Y}."
+        f"{authority.valid_to:%d/%m/%Y}), {event} ngày {day:%d/%m/%Y}."
     )
     if successors:
         return f"{text} Cấp kế thừa: {'; '.join(successors)}. Hãy lập quyết định của cấp kế thừa."

@@ -44,6 +44,7 @@ from registry.models import (
     ThresholdBase,
     VoteThreshold,
 )
+from registry.selectors.law import authority_lapse
 from registry.services.awards import history_user
 from registry.services.proposals import proposal_notify, round_lines_to_draft
 from registry.services.workdays import next_workday, workday_add
@@ -75,10 +76,17 @@ def posting_ready_on(*, public_from: date, working_days: int) -> date:
     return next_workday(workday_add(public_from, working_days))
 
 
-def posting_check(*, round: Round, working_days: int) -> list[ProposalLine]:
-    """The lines a posting of the round would hold; refuses when there are none."""
+def posting_check(
+    *, round: Round, working_days: int, public_from: date | None = None
+) -> list[ProposalLine]:
+    """The lines a posting of the round would hold; refuses when there are none, or when the
+    round's authority no longer gives awards on the first day of posting."""
     if working_days < 1:
         raise ValidationError({"working_days": "Số ngày làm việc công khai phải từ 1 trở lên."})
+    if public_from:
+        lapse = authority_lapse(authority=round.authority, day=public_from, event="ngày công khai")
+        if lapse:
+            raise ValidationError({"public_from": lapse})
     candidates = [ln for ln in received_lines(round) if ln.award_type.requires_posting]
     if not candidates:
         raise ValidationError(
@@ -100,7 +108,7 @@ def posting_open(
     user=None,
 ) -> Posting:
     """Post the round's received lines whose award type must be posted."""
-    candidates = posting_check(round=round, working_days=working_days)
+    candidates = posting_check(round=round, working_days=working_days, public_from=public_from)
     if lines is not None:
         wanted = {ln.pk for ln in lines}
         candidates = [ln for ln in candidates if ln.pk in wanted]
@@ -257,6 +265,9 @@ def council_session_check(*, council: Council, round: Round, date: date) -> None
         raise ValidationError({"council": "Hội đồng không thuộc cấp khen của đợt xét."})
     if not council.is_valid_on(date):
         raise ValidationError({"date": "Ngày họp ngoài nhiệm kỳ của hội đồng."})
+    lapse = authority_lapse(authority=council.authority, day=date, event="hội đồng họp")
+    if lapse:
+        raise ValidationError({"date": lapse})
     if not voting_members(council):
         raise ValidationError({"council": "Hội đồng chưa có thành viên biểu quyết."})
     if not received_lines(round).exists():

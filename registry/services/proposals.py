@@ -52,6 +52,7 @@ from registry.selectors.eligibility import (
     recipients_streaks,
     rules_in_force,
 )
+from registry.selectors.law import authority_lapse
 from registry.services.awards import awards_add, history_user, recipient_fields
 from registry.services.decisions import decision_create, decision_next_number
 from registry.text import fold
@@ -199,11 +200,23 @@ def unit_recipients(*, unit: Unit, kind: str):
 # ----------------------------------------------------------------------------- rounds
 
 
+def round_check(*, round: Round) -> None:
+    """Refuse a round the office could not run: every path that saves a round calls this."""
+    if round.kind == RoundKind.THEMATIC and not round.campaign_id:
+        raise ValidationError({"campaign": "Đợt chuyên đề phải chọn phong trào thi đua."})
+    # A round is for an authority that still gives awards by its deadline, as a decision is.
+    if round.authority_id and round.deadline:
+        lapse = authority_lapse(
+            authority=round.authority, day=round.deadline, event="hạn nộp hồ sơ của đợt"
+        )
+        if lapse:
+            raise ValidationError({"authority": lapse})
+
+
 @transaction.atomic
 def round_save(*, round: Round, user=None) -> Round:
     """Open or edit a round (its award types are set by the caller once it is saved)."""
-    if round.kind == RoundKind.THEMATIC and not round.campaign_id:
-        raise ValidationError({"campaign": "Đợt chuyên đề phải chọn phong trào thi đua."})
+    round_check(round=round)
     _save(round, user)
     return round
 

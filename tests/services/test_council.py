@@ -36,6 +36,7 @@ from registry.services.proposals import (
     proposal_receive,
     proposal_return,
     proposal_submit,
+    round_save,
 )
 from tests.services.test_proposals import complete, line
 from tests.services.test_proposals import setup as proposals_setup  # noqa: F401
@@ -358,3 +359,49 @@ def test_public_posting_page_takes_comments(setup, client):
     posting.closed = True
     posting.save()
     assert client.get(url).status_code == 404
+
+
+def test_a_lapsed_authority_runs_no_round_posting_or_session(setup, admin_client):
+    """Like a decision, a round, a posting and a session are refused once the authority has ended
+    on their date, on the service and on the admin's forms."""
+    s = setup
+    received(s, lines=(("Hoàng Văn Mạnh", "hcld-3"),))
+    s["authority"].valid_to = date(2026, 12, 5)
+    s["authority"].save()
+    with pytest.raises(ValidationError, match="hội đồng họp ngày 10/12/2026"):
+        council_session_open(council=s["council"], round=s["round"], date=date(2026, 12, 10))
+    with pytest.raises(ValidationError, match="ngày công khai ngày 08/12/2026"):
+        posting_open(round=s["round"], public_from=date(2026, 12, 8), user=s["clerk"])
+    with pytest.raises(ValidationError, match="hạn nộp hồ sơ của đợt ngày 15/12/2026"):
+        round_save(round=s["round"])
+    # The session and the posting on days the authority still stood are taken.
+    assert posting_open(round=s["round"], public_from=date(2026, 11, 23), user=s["clerk"]).pk
+    assert council_session_open(council=s["council"], round=s["round"], date=date(2026, 12, 4)).pk
+
+    # The admin's forms say it on the field, with a page, not an error.
+    page = admin_client.post(
+        f"/admin/registry/round/{s['round'].pk}/change/",
+        {
+            "authority": s["authority"].pk,
+            "year": 2026,
+            "kind": s["round"].kind,
+            "title": s["round"].title,
+            "deadline": "15/12/2026",
+            "award_types": list(s["round"].award_types.values_list("pk", flat=True)),
+            "status": s["round"].status,
+        },
+    )
+    assert page.status_code == 200
+    assert "đã chấm dứt thẩm quyền khen thưởng" in page.content.decode()
+    page = admin_client.post(
+        "/admin/registry/councilsession/add/",
+        {"council": s["council"].pk, "round": s["round"].pk, "date": "10/12/2026"},
+    )
+    assert page.status_code == 200
+    assert "hội đồng họp ngày 10/12/2026" in page.content.decode()
+    page = admin_client.post(
+        "/admin/registry/posting/add/",
+        {"round": s["round"].pk, "public_from": "08/12/2026", "working_days": 10, "title": ""},
+    )
+    assert page.status_code == 200
+    assert "ngày công khai ngày 08/12/2026" in page.content.decode()
