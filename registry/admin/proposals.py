@@ -34,6 +34,7 @@ from registry.services.proposals import (
     round_save,
     unit_account_check,
     unit_account_create,
+    unit_account_move,
 )
 
 from .base import OfficeScopedAdmin, RecordOnlyAdmin
@@ -383,9 +384,7 @@ class UnitMembershipAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj._history_user = request.user
-            obj.full_clean()
-            obj.save()
+            unit_account_move(membership=obj, unit=obj.unit, user=request.user)
             return
         account = unit_account_create(
             username=form.cleaned_data["username"],

@@ -120,6 +120,17 @@ def unit_account_create(*, username: str, password: str, unit: Unit, user=None):
     return account
 
 
+@transaction.atomic
+def unit_account_move(*, membership: UnitMembership, unit: Unit, user=None) -> UnitMembership:
+    """Move a unit's account to another unit (a unit merged or renamed); its proposals stay with
+    the unit that sent them."""
+    if unit is None:
+        raise ValidationError({"unit": "Hãy chọn đơn vị."})
+    membership.unit = unit
+    _save(membership, user)
+    return membership
+
+
 # ----------------------------------------------------------------------------- helpers
 
 

@@ -41,6 +41,7 @@ from registry.services.proposals import (
     round_lines,
     round_lines_to_draft,
     unit_account_create,
+    unit_account_move,
 )
 
 pytestmark = pytest.mark.django_db
@@ -477,3 +478,22 @@ def test_round_lines_queries_do_not_grow_with_lines(setup):
     many, merged = measure()
     assert len(merged) == 8
     assert many == few
+
+
+def test_a_unit_account_moves_to_another_unit_with_history(setup, admin_client):
+    s = setup
+    membership = s["school_user"].unit_membership
+    unit_account_move(membership=membership, unit=s["other"], user=s["clerk"])
+    membership.refresh_from_db()
+    assert membership.unit == s["other"]
+    assert membership.history.latest().history_user == s["clerk"]
+    with pytest.raises(ValidationError, match="Hãy chọn đơn vị"):
+        unit_account_move(membership=membership, unit=None)
+    # The admin's change page goes the same way.
+    page = admin_client.post(
+        f"/admin/registry/unitmembership/{membership.pk}/change/", {"unit": s["school"].pk}
+    )
+    assert page.status_code == 302
+    membership.refresh_from_db()
+    assert membership.unit == s["school"]
+    assert membership.history.count() == 3
