@@ -34,6 +34,7 @@ from registry.selectors.reports import (
     forms_period,
     recipient_kind_label,
 )
+from registry.services.papers import money
 from registry.services.spreadsheets import cell_safe, row_append
 
 FONT_DIR = Path(settings.BASE_DIR) / "registry" / "static" / "registry" / "fonts"
@@ -615,9 +616,7 @@ def _pdf_list(summary: Summary) -> tuple[list[list], int]:
 
 
 def _money(value) -> str:
-    if value is None:
-        return CASH_UNKNOWN
-    return f"{value:,}".replace(",", ".")
+    return CASH_UNKNOWN if value is None else money(value)
 
 
 def _display(value, kind: str) -> str:

@@ -10,6 +10,7 @@ from registry.models import Award, Decision
 from registry.models.awards import DecisionKind, DecisionStatus
 from registry.models.trust import AmendableField, Amendment, Revocation, RevocationReason
 from registry.selectors.scope import authority_ancestors
+from registry.services.papers import money
 
 
 def _check_later_decision(*, by: Decision, kind: str, awards: list[Award]) -> None:
@@ -120,8 +121,8 @@ def revocation_check_recovery(
     cash_amount = revocation.award.cash_amount
     if amount is not None and cash_amount is not None and amount > cash_amount:
         errors.setdefault("cash_recovered", []).append(
-            f"Số tiền thu hồi ({_money(amount)} đồng) lớn hơn tiền thưởng của khen thưởng này "
-            f"({_money(cash_amount)} đồng)."
+            f"Số tiền thu hồi ({money(amount)} đồng) lớn hơn tiền thưởng của khen thưởng này "
+            f"({money(cash_amount)} đồng)."
         )
     decision = revocation.decision
     for name, label in (
@@ -213,10 +214,6 @@ def award_amend(
 
 
 _SHORT_FIELD_LENGTH = Award._meta.get_field("recipient_name").max_length
-
-
-def _money(amount: int) -> str:
-    return f"{amount:,}".replace(",", ".")
 
 
 def _user(user):
