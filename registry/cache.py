@@ -5,17 +5,26 @@ the same address at the same instant would both write n + 1. The public pages' r
 (registry.ratelimits, django-ratelimit) count with incr, so here the read and the write happen
 in one transaction holding the row: SELECT … FOR UPDATE on PostgreSQL, and on SQLite the write
 lock the registry's IMMEDIATE transactions take at BEGIN.
+
+And add, which the limits call on every request, first asks whether the key is there: Django's
+add counts the whole table and tries an INSERT that fails when it is (the usual case).
 """
 
 import base64
 import pickle
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connections, models, router, transaction
 from django.utils.timezone import now
 
 
 class CounterDatabaseCache(DatabaseCache):
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        if self.has_key(key, version=version):
+            return False
+        return super().add(key, value, timeout, version)
+
     def incr(self, key, delta=1, version=None):
         key = self.make_and_validate_key(key, version=version)
         db = router.db_for_write(self.cache_model_class)

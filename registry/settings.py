@@ -285,7 +285,8 @@ CACHES = {
     "default": {
         "BACKEND": os.environ.get("CACHE_BACKEND", "registry.cache.CounterDatabaseCache"),
         "LOCATION": os.environ.get("CACHE_LOCATION", "registry_cache"),
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "100000"))},
+        # Past this many rows the expired ones go (Django counts the table on each new key).
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "5000"))},
     }
 }
 # django-ratelimit's check warns of any cache it does not list (W001); it refuses LocMem and
