@@ -129,20 +129,20 @@ def test_the_counters_live_in_the_shared_database_cache_and_count_exactly():
 
 
 @contextmanager
-def gunicorn(env: dict[str, str]):
+def gunicorn(env: dict[str, str], log: Path):
     port = free_port()
-    server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "registry.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    with log.open("w") as errors:
+        server = subprocess.Popen(
+            [str(BIN / "gunicorn"), "registry.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
     try:
         deadline = time.monotonic() + 60
         while True:
-            assert server.poll() is None, server.stderr.read()
+            assert server.poll() is None, log.read_text()
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
@@ -171,16 +171,14 @@ def test_gunicorn_with_debug_off_serves_static_files_and_reports_a_database_gone
         REGISTRY_VAR_DIR=str(tmp_path),
         DATABASE_URL=f"sqlite:///{tmp_path / 'registry.sqlite3'}",
     )
-    collected = subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert collected.returncode == 0, collected.stderr
+    for command in (["collectstatic", "--noinput", "-v0"], ["createcachetable"]):
+        done = subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True
+        )
+        assert done.returncode == 0, done.stderr
     https = {"X-Forwarded-Proto": "https"}  # what the proxy in front says
-    with gunicorn(env) as base:
+    log = tmp_path / "gunicorn.log"
+    with gunicorn({**env, "RATE_LIMIT_VERIFICATION": "4/m"}, log) as base:
         status, headers, body = fetch(f"{base}/static/admin/css/base.css", **https)
         assert status == 200 and headers["Content-Type"].startswith("text/css")
         assert b"body" in body
@@ -192,10 +190,18 @@ def test_gunicorn_with_debug_off_serves_static_files_and_reports_a_database_gone
         assert status == 200 and "javascript" in headers["Content-Type"]
         assert headers.get("Content-Encoding") == "gzip"
         assert fetch(f"{base}/static/registry/nothing.css", **https)[0] == 404
+        # Two workers, one count: a malformed code is answered without a query, and the fifth
+        # request from this address is refused whichever worker takes it.
+        statuses = [fetch(f"{base}/xac-thuc/KHONG-HOP-LE/", **https)[0] for _ in range(8)]
+        assert statuses == [404] * 4 + [429] * 4
+    # One line per request in the server's log; static files WhiteNoise answers are not logged.
+    lines = [line for line in log.read_text().splitlines() if "path=/xac-thuc/" in line]
+    assert len(lines) == 8 and "user=- method=GET" in lines[0] and "status=429" in lines[-1]
+    assert "path=/static/admin/css/base.css" not in log.read_text()
 
     # The same server with its PostgreSQL gone: the health answer says so, over plain HTTP too.
     gone = {**env, "DATABASE_URL": f"postgres://registry:x@127.0.0.1:{free_port()}/registry"}
-    with gunicorn(gone) as base:
+    with gunicorn(gone, tmp_path / "gone.log") as base:
         status, headers, body = fetch(f"{base}/suc-khoe/")
         assert status == 503, body
         assert json.loads(body)["database"] == "unreachable"
