@@ -125,6 +125,30 @@ def test_the_counters_live_in_the_shared_database_cache_and_count_exactly():
         cache.incr("missing")
 
 
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_increments_from_several_connections_lose_no_count():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("several connections at once on one database: PostgreSQL pass")
+    key = f"concurrent-{secrets.token_hex(4)}"
+    cache.add(key, 0, 60)
+
+    def count(_):
+        try:
+            return [cache.incr(key) for _ in range(25)]
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(4) as pool:
+        seen = [n for counts in pool.map(count, range(4)) for n in counts]
+    assert cache.get(key) == 100
+    assert sorted(seen) == list(range(1, 101))  # every worker got a count of its own
+    cache.delete(key)
+
+
 # --- Static files under gunicorn ---------------------------------------------------------------
 
 
@@ -281,7 +305,8 @@ def test_without_env_or_secret_key_manage_py_refuses_in_vietnamese(checkout):
 # --- Health --------------------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
+# Not in a test transaction: the worker's loop closes a connection that is not in autocommit.
+@pytest.mark.django_db(transaction=True)
 def test_health_is_200_when_the_database_answers_and_the_worker_beats(client):
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     answer = client.get("/suc-khoe/")
