@@ -83,9 +83,14 @@ messages: $(MESSAGES_MO)
 
 # --- Running ------------------------------------------------------------------------------------
 
-run: export DEBUG := 1
-run: venv messages
+# A local .env (DEBUG=1 and a generated SECRET_KEY), written once and never overwritten:
+# manage.py reads it when the environment sets neither, so the README's commands run as shown.
+.env: | $(BIN)/python
+	$(BIN)/python -m registry.devenv $@
+
+run: venv messages .env
 	$(BIN)/python manage.py migrate
+	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py ensure_demo_admin
 	@# The background worker (large print batches) runs beside the web server and stops with it.

@@ -5,6 +5,8 @@ SQLite in ./var/ by default; PostgreSQL (or any database) when DATABASE_URL is s
 
 import ipaddress
 import os
+import re
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -55,13 +57,19 @@ INSTALLED_APPS = [
     "simple_history",
     "registry.apps.AxesConfig",
     "csp",
+    "django_ratelimit",
+    # Before the task apps: registry's db_worker (the same worker, with a heartbeat) wins.
+    "registry",
     "django_tasks",
     "registry.apps.TasksDatabaseConfig",
-    "registry",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Deployment: static files from the application server itself (no web server config for
+    # /static/), then one log line per request (registry.requests). Static files are not logged.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "registry.requestlog.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -155,7 +163,10 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "registry.storage.PrivateFileStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # WhiteNoise serves STATIC_ROOT (after collectstatic) with gzip copies made at collect time.
+    # Not the manifest storage: file names stay as the templates write them, so a page never
+    # fails for want of a manifest entry; browsers revalidate after WHITENOISE_MAX_AGE.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 # Once the view has said yes, the web server may send the bytes: "" (Django sends them),
 # "X-Accel-Redirect" (nginx, to REGISTRY_SENDFILE_PREFIX, an `internal` location on MEDIA_ROOT)
@@ -262,9 +273,55 @@ if not DEBUG:
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# --- Deployment: shared cache, rate limits, health, request log ---------------------------------
+
+# The cache holds the public pages' rate-limit counters, so it must be one for every gunicorn
+# worker and every app server: LocMem is per process (each worker would count alone). Default:
+# a table in the registry's own database (created by `manage.py createcachetable`, which
+# `make run` and the deployment steps run), shared with no extra service. An office that runs
+# memcached or redis sets CACHE_BACKEND (e.g. django.core.cache.backends.redis.RedisCache, with
+# the `redis` package) and CACHE_LOCATION (redis://127.0.0.1:6379/1).
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get("CACHE_BACKEND", "registry.cache.CounterDatabaseCache"),
+        "LOCATION": os.environ.get("CACHE_LOCATION", "registry_cache"),
+        # Past this many rows the expired ones go (Django counts the table on each new key).
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "5000"))},
+    }
+}
+# django-ratelimit's check warns of any cache it does not list (W001); it refuses LocMem and
+# Django's DatabaseCache, whose incr reads then writes (E003). The registry's subclass counts
+# under a row lock (registry/cache.py), so only the warning is silenced, and only for it.
+if CACHES["default"]["BACKEND"] == "registry.cache.CounterDatabaseCache":
+    SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "django_ratelimit.W001"]
+
+# Requests per client address (registry.clientip: X-Forwarded-For only from TRUSTED_PROXIES) on
+# the public pages, as "<count>/<s|m|h|d>"; empty turns a limit off. Above it the address gets
+# 429 and a Vietnamese page until the window ends. The verification page allows a hall of people
+# behind one network address scanning their certificates at once, and stops a script's guesses.
+RATE_LIMIT_VERIFICATION = os.environ.get("RATE_LIMIT_VERIFICATION", "120/m")
+RATE_LIMIT_COMMENT = os.environ.get("RATE_LIMIT_COMMENT", "10/h")
+RATE_LIMIT_UPLOAD = os.environ.get("RATE_LIMIT_UPLOAD", "20/h")
+
+# The health endpoint (/suc-khoe/) for a load balancer: the worker (manage.py db_worker) writes
+# a heartbeat every WORKER_HEARTBEAT_SECONDS; older than WORKER_HEARTBEAT_MAX_AGE it is stale.
+WORKER_HEARTBEAT_SECONDS = int(os.environ.get("WORKER_HEARTBEAT_SECONDS", "30"))
+WORKER_HEARTBEAT_MAX_AGE = int(os.environ.get("WORKER_HEARTBEAT_MAX_AGE", "120"))
+# Development and tests serve static files from the apps (WhiteNoise's finders under DEBUG):
+# no need to warn that collectstatic has not filled STATIC_ROOT yet.
+if DEBUG:
+    warnings.filterwarnings("ignore", message=f"No directory at: {re.escape(str(STATIC_ROOT))}")
+# A load balancer may probe over plain HTTP: the health answer is never redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^suc-khoe/$"]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # One line per request (registry.requestlog): user, method, path, status, duration in ms.
+    # REQUEST_LOG_LEVEL=WARNING silences it.
+    "loggers": {
+        "registry.requests": {"level": os.environ.get("REQUEST_LOG_LEVEL", "INFO")},
+    },
 }

@@ -3,11 +3,14 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from registry.views.files import private_file
+from registry.views.health import health
 from registry.views.public import posting_public, verification
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
+    # For the load balancer and monitoring: database reachable, background worker beating.
+    path("suc-khoe/", health, name="health"),
     # Printed in the certificates' QR codes: keep this address stable.
     # The proposing units' portal: their own unit's proposals, never the admin.
     path("don-vi/", include("registry.views.portal")),

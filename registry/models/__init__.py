@@ -1,4 +1,4 @@
-from . import eligibility, printing, trust  # noqa: F401  (their models register on import)
+from . import eligibility, printing, trust, workers  # noqa: F401  (their models register on import)
 from .awards import (
     Authority,
     AuthorityLevel,

@@ -32,9 +32,14 @@ FORMAT = "so-thi-dua-backup/1"
 MANIFEST = "manifest.json"
 DATA = "data.json"
 _CHUNK = 1 << 20
-# Sessions are not worth keeping; permissions and content types are rebuilt by migrate and
-# referred to by natural key.
-_SKIPPED = {"sessions.session", "contenttypes.contenttype", "auth.permission"}
+# Sessions and the workers' heartbeats are not worth keeping; permissions and content types
+# are rebuilt by migrate and referred to by natural key.
+_SKIPPED = {
+    "sessions.session",
+    "contenttypes.contenttype",
+    "auth.permission",
+    "registry.workerheartbeat",
+}
 # Award lines go in before their decisions: an issued decision refuses new lines (the lock
 # trigger), but lines whose decision is not there yet are let in, and foreign keys are checked
 # at the end of the transaction.

@@ -5,8 +5,10 @@ import re
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from registry.clientip import client_ip
 from registry.models import Award
 from registry.models.awards import DecisionStatus
+from registry.ratelimits import limit_by_address
 from registry.selectors.amendments import award_show_amended, with_amended_text
 
 # Codes are 16 symbols from A–Z and 2–9 without O and I; people may type them with spaces,
@@ -18,6 +20,7 @@ def normalise_code(raw: str) -> str:
     return re.sub(r"[\s\-.]", "", raw or "").upper()
 
 
+@limit_by_address("RATE_LIMIT_VERIFICATION")
 @require_GET
 def verification(request, code: str):
     code = normalise_code(code)
@@ -42,9 +45,10 @@ def verification(request, code: str):
 
 
 def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request) or None
 
 
+@limit_by_address("RATE_LIMIT_COMMENT", method="POST")
 def posting_public(request, posting_id: int):
     """Công khai: the posted lines and a comment form, no login."""
     from django.core.exceptions import ValidationError
