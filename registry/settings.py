@@ -261,6 +261,10 @@ if not DEBUG:
 # the import service refuses files over IMPORT_MAX_BYTES.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The public page checking a PDF (xac-thuc/) refuses files larger than this.
+REGISTRY_VERIFY_UPLOAD_MAX_BYTES = int(
+    os.environ.get("REGISTRY_VERIFY_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+)
 
 LOGGING = {
     "version": 1,
