@@ -31,6 +31,8 @@ from registry.models.awards import DecisionStatus
 from registry.text import fold
 
 PDF_MAGIC = b"%PDF-"
+# A clerk's upload of a signed decision or pledge (the public page has its own, smaller limit).
+SIGNED_PAPER_MAX_BYTES = 50 * 1024 * 1024
 # A decision signed elsewhere is not attached when its signatures say nothing or were broken.
 DECISION_REFUSED = {SignatureStatus.UNSIGNED, SignatureStatus.ALTERED, SignatureStatus.INVALID}
 
@@ -266,6 +268,12 @@ def decision_signed_valid(decision: Decision) -> SignedPaper | None:
         ):
             return paper
     return None
+
+
+def decision_signed_summary(decision: Decision) -> SignedPaper | None:
+    """The signed paper to show for a decision: the valid one, else the latest received."""
+    papers = decision_signed_papers(decision)
+    return decision_signed_valid(decision) or (papers[0] if papers else None)
 
 
 def decision_signed_require(decision: Decision) -> None:

@@ -2,12 +2,15 @@
 
 import re
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from registry.models import Award
 from registry.models.awards import DecisionStatus
 from registry.selectors.amendments import award_show_amended, with_amended_text
+from registry.services.signed_papers import decision_signed_summary, pdf_check, upload_read
 
 # Codes are 16 symbols from A–Z and 2–9 without O and I; people may type them with spaces,
 # dashes or in lower case.
@@ -36,7 +39,36 @@ def verification(request, code: str):
         response = render(request, "registry/public/not_found.html", {"code": code}, status=404)
     else:
         award_show_amended(award)  # the name as corrected by an amendment decision
-        response = render(request, "registry/public/verification.html", {"award": award})
+        response = render(
+            request,
+            "registry/public/verification.html",
+            {"award": award, "signed": decision_signed_summary(award.decision)},
+        )
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def verification_upload(request):
+    """Anyone brings a PDF: is it a genuine, unaltered paper of this registry, for which award,
+    and does that award still stand? No login; the file is read and forgotten, never stored."""
+    check, error = None, ""
+    if request.method == "POST":
+        try:
+            data = upload_read(request.FILES.get("file"))
+            check = pdf_check(data=data)
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+    response = render(
+        request,
+        "registry/public/upload.html",
+        {
+            "check": check,
+            "error": error,
+            "max_mb": settings.REGISTRY_VERIFY_UPLOAD_MAX_BYTES // (1024 * 1024),
+        },
+        status=400 if error else 200,
+    )
     response["X-Robots-Tag"] = "noindex"
     return response
 
