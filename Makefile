@@ -19,9 +19,9 @@ PYTEST_ARGS ?=
 
 # Debian packages the tests need: headless Chromium for the browser journeys, pdftotext for
 # certificates, Pango and HarfBuzz subsetting for WeasyPrint, PostgreSQL 15 for the second pass,
-# gettext's msgfmt for the Vietnamese messages.
+# gettext's msgfmt for the Vietnamese messages, SoftHSM2 for the PKCS#11 signing tests.
 SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-	postgresql-15 fonts-dejavu-core gettext
+	postgresql-15 fonts-dejavu-core gettext softhsm2
 
 # The registry's own catalogues (registry/locale); the compiled .mo files are not committed.
 MESSAGES_PO := $(wildcard registry/locale/*/LC_MESSAGES/*.po)
