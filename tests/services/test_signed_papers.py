@@ -3,8 +3,7 @@ issuing path, and the public page checking a PDF anyone brings."""
 
 import io
 import json
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -14,7 +13,6 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from registry.models import Decision, SignedPaper
-from registry.services import signed_papers
 from registry.services.decisions import decision_issue
 from registry.services.papers import decision_pdf
 from registry.services.signed_papers import (
@@ -22,44 +20,19 @@ from registry.services.signed_papers import (
     decision_text_read,
     upload_read,
 )
+from registry.services.signing import pdf_sign, signer_from_pkcs12
 from tests import factories
 from tests.data.books import xlsx
 
 pytestmark = pytest.mark.django_db
 
 
-@dataclass
-class Check:
-    signer_name: str = "Hoàng Văn Thử"
-    signer_organisation: str = "UBND huyện Văn Lãng"
-    certificate_sha256: str = "ab" * 32
-    certificate_serial: str = "1234"
-    issuer_name: str = "CA thử nghiệm"
-    signed_at: datetime = datetime(2023, 1, 10, 8, 0, tzinfo=UTC)
-    timestamped: bool = False
-    status: str = "valid"
-    message: str = "Chữ ký hợp lệ."
-    covers_revision: int = 1
-    modifications_ok: bool = True
-    field_name: str = "Signature1"
+def signer_of(pki, name):
+    return signer_from_pkcs12(pki[name].pkcs12, pki[name].password)
 
 
-@dataclass
-class Verification:
-    status: str = "valid"
-    message: str = "Chữ ký hợp lệ."
-    signatures: tuple = field(default_factory=lambda: (Check(),))
-    verification_code: str | None = None
-    metadata: dict = field(default_factory=dict)
-
-
-@pytest.fixture
-def verifier(monkeypatch):
-    """pdf_verify answering what the test says (the signatures themselves are tested in
-    tests/services/test_signing.py)."""
-    answer = {"value": Verification()}
-    monkeypatch.setattr(signed_papers, "pdf_verify", lambda data: answer["value"])
-    return answer
+def signed_by(pki, name, data: bytes, **kwargs) -> bytes:
+    return pdf_sign(data, signer=signer_of(pki, name), **kwargs)
 
 
 @pytest.fixture
@@ -72,47 +45,48 @@ def test_the_number_and_date_are_read_from_the_decision_pdf():
     assert decision_text_read(decision_pdf(decision=decision)) == ("15/QĐ-UBND", date(2023, 1, 10))
 
 
-def test_an_uploaded_decision_whose_number_differs_is_refused(verifier, clerk):
+def test_an_uploaded_decision_whose_number_differs_is_refused(signing_pki, clerk):
     decision = factories.decision_with_lines(number="15/QĐ-UBND")
     other = factories.draft_decision(number="16/QĐ-UBND")
+    signed = signed_by(signing_pki, "person", decision_pdf(decision=other))
     with pytest.raises(ValidationError) as refused:
-        decision_signed_attach(
-            decision=decision, data=decision_pdf(decision=other), filename="qd.pdf", user=clerk
-        )
+        decision_signed_attach(decision=decision, data=signed, filename="qd.pdf", user=clerk)
     message = " ".join(refused.value.messages)
     assert "16/QĐ-UBND" in message and "15/QĐ-UBND" in message
     assert SignedPaper.objects.count() == 0
 
 
-def test_a_signed_decision_is_recorded_with_its_signer(verifier, clerk):
+def test_a_signed_decision_is_recorded_with_its_signer(signing_pki, clerk):
     decision = factories.decision_with_lines(number="15/QĐ-UBND")
-    paper = decision_signed_attach(
-        decision=decision, data=decision_pdf(decision=decision), filename="qd.pdf", user=clerk
-    )
+    signed = signed_by(signing_pki, "person", decision_pdf(decision=decision))
+    paper = decision_signed_attach(decision=decision, data=signed, filename="qd.pdf", user=clerk)
     assert paper.is_valid and paper.read_from_text and paper.number_read == "15/QĐ-UBND"
     signature = paper.signatures.get()
-    assert signature.signer_name == "Hoàng Văn Thử" and signature.certificate_sha256 == "ab" * 32
-    assert paper.file.read().startswith(b"%PDF-")
+    assert signature.signer_name == "Hoàng Văn Thử" and len(signature.certificate_sha256) == 64
+    assert int(signature.certificate_serial, 16) == signing_pki["person"].serial
+    assert paper.file.read() == signed
     assert paper.history.count() == 1
 
 
-def test_an_unsigned_or_altered_pdf_is_not_attached(verifier, clerk):
+def test_an_unsigned_or_altered_pdf_is_not_attached(signing_pki, clerk):
     decision = factories.decision_with_lines()
     data = decision_pdf(decision=decision)
-    verifier["value"] = Verification(status="unsigned", message="", signatures=())
     with pytest.raises(ValidationError, match="không có chữ ký số"):
         decision_signed_attach(decision=decision, data=data, user=clerk)
-    verifier["value"] = Verification(status="altered", message="Tệp đã bị sửa sau khi ký.")
-    with pytest.raises(ValidationError, match="đã bị sửa"):
-        decision_signed_attach(decision=decision, data=data, user=clerk)
+    altered = bytearray(signed_by(signing_pki, "person", data))
+    altered[len(altered) // 3] ^= 0x01
+    with pytest.raises(ValidationError) as refused:
+        decision_signed_attach(decision=decision, data=bytes(altered), user=clerk)
+    assert "Không nhận tệp" in " ".join(refused.value.messages)
     assert SignedPaper.objects.count() == 0
 
 
-def test_an_image_only_pdf_needs_the_clerk_to_confirm_number_and_date(verifier, clerk):
+def test_an_image_only_pdf_needs_the_clerk_to_confirm_number_and_date(signing_pki, clerk):
     from weasyprint import HTML
 
     decision = factories.decision_with_lines(number="15/QĐ-UBND", signed_date=date(2023, 1, 10))
-    image_only = HTML(string="<div style='width:5cm;height:5cm;background:#888'></div>").write_pdf()
+    blank = HTML(string="<div style='width:5cm;height:5cm;background:#888'></div>").write_pdf()
+    image_only = signed_by(signing_pki, "person", blank)
     with pytest.raises(ValidationError) as refused:
         decision_signed_attach(decision=decision, data=image_only, user=clerk)
     assert "confirmed_number" in refused.value.message_dict
@@ -144,7 +118,7 @@ def _requiring():
     return authority
 
 
-def test_the_requirement_blocks_the_issuing_service_until_a_valid_pdf(verifier, clerk):
+def test_the_requirement_blocks_the_issuing_service_until_a_valid_pdf(signing_pki, clerk):
     _requiring()
     decision = factories.decision_with_lines()
     with pytest.raises(ValidationError, match="bản PDF ký số hợp lệ"):
@@ -152,16 +126,20 @@ def test_the_requirement_blocks_the_issuing_service_until_a_valid_pdf(verifier, 
     decision.refresh_from_db()
     assert decision.status == "draft"
     # A paper whose signer is outside the trust roots is recorded but does not count.
-    verifier["value"] = Verification(status="untrusted", message="Chứng thư không tin cậy.")
-    decision_signed_attach(decision=decision, data=decision_pdf(decision=decision), user=clerk)
+    data = decision_pdf(decision=decision)
+    outside = decision_signed_attach(
+        decision=decision, data=signed_by(signing_pki, "outside", data), user=clerk
+    )
+    assert outside.status == "untrusted"
     with pytest.raises(ValidationError, match="bản PDF ký số hợp lệ"):
         decision_issue(decision=decision, user=clerk)
-    verifier["value"] = Verification()
-    decision_signed_attach(decision=decision, data=decision_pdf(decision=decision), user=clerk)
+    decision_signed_attach(
+        decision=decision, data=signed_by(signing_pki, "person", data), user=clerk
+    )
     assert decision_issue(decision=decision, user=clerk).status == "issued"
 
 
-def test_the_requirement_holds_in_the_admin_issue_page_and_action(verifier, client):
+def test_the_requirement_holds_in_the_admin_issue_page_and_action(signing_pki, client):
     _requiring()
     admin_user = get_user_model().objects.create_superuser("quantri", password="x")
     client.force_login(admin_user)
@@ -180,7 +158,8 @@ def test_the_requirement_holds_in_the_admin_issue_page_and_action(verifier, clie
     decision.refresh_from_db()
     assert decision.status == "draft"
     # The clerk attaches the signed PDF on its page, then issuing goes through.
-    pdf = SimpleUploadedFile("qd.pdf", decision_pdf(decision=decision), "application/pdf")
+    signed = signed_by(signing_pki, "person", decision_pdf(decision=decision))
+    pdf = SimpleUploadedFile("qd.pdf", signed, "application/pdf")
     response = client.post(
         reverse("admin:registry_decision_signed", args=[decision.pk]), {"file": pdf}, follow=True
     )
@@ -190,7 +169,7 @@ def test_the_requirement_holds_in_the_admin_issue_page_and_action(verifier, clie
     assert decision.status == "issued"
 
 
-def test_the_requirement_holds_for_the_history_import_command(verifier, tmp_path):
+def test_the_requirement_holds_for_the_history_import_command(tmp_path):
     authority = _requiring()
     factories.catalogue()
     header = ["STT", "Họ và tên", "Năm sinh", "Đơn vị", "Hình thức khen thưởng"]
@@ -219,3 +198,160 @@ def test_upload_read_refuses_large_files_and_non_pdf(settings):
     with pytest.raises(ValidationError, match="không phải PDF"):
         upload_read(SimpleUploadedFile("a.pdf", b"<html>"))
     assert json.dumps(upload_read(SimpleUploadedFile("a.pdf", b"%PDF-1.7")).decode())
+
+
+# ----------------------------------------------------------------------------- pledges
+
+
+def add_content(data: bytes) -> bytes:
+    """An incremental update that paints a box on the first page: content, not a signature."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    stream = generic.StreamObject(stream_data=b"q 0 0 1 rg 50 50 200 40 re f Q")
+    writer.add_stream_to_page(0, writer.add_object(stream))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def pledge():
+    from django.utils import timezone
+
+    from registry.models import Bloc, BlocMembership, Unit
+    from registry.services.pledges import TargetSpec, pledge_create
+
+    year = timezone.localdate().year
+    authority = factories.authority()
+    bloc = Bloc.objects.create(authority=authority, name="Khối các trường học", points_met=10)
+    for i, name in enumerate(["Trường Mầm non Hoa Sen", "Trường Tiểu học Hoàng Việt"]):
+        unit = Unit.objects.create(name=name, code=f"truong-{i}")
+        BlocMembership.objects.create(
+            bloc=bloc, year=year, unit=unit, role="truong" if i == 0 else "thanh-vien"
+        )
+    return pledge_create(
+        year=year,
+        title=f"Giao ước thi đua khối các trường học năm {year}",
+        ceremony_date=date(year, 1, 15),
+        targets=[TargetSpec("Tỷ lệ học sinh lên lớp", 98, "%")],
+        bloc=bloc,
+    )
+
+
+def test_a_pledge_signed_by_two_units_one_after_the_other_validates(signing_pki, pledge, clerk):
+    from registry.services.pledges import pledge_pdf
+    from registry.services.signed_papers import pledge_signed_upload, pledge_signing_rows
+
+    first_unit, second_unit = [row.unit for row in pledge_signing_rows(pledge=pledge)]
+    first = signed_by(signing_pki, "person", pledge_pdf(pledge=pledge))
+    pledge_signed_upload(pledge=pledge, data=first, unit=first_unit, user=clerk)
+    rows = pledge_signing_rows(pledge=pledge)
+    assert [(r.unit.name, r.signed) for r in rows] == [
+        (first_unit.name, True),
+        (second_unit.name, False),
+    ]
+    both = signed_by(signing_pki, "second", first)
+    paper = pledge_signed_upload(pledge=pledge, data=both, unit=second_unit, user=clerk)
+    assert paper.revision == 2 and paper.is_valid
+    assert [s.signer_name for s in paper.signatures.all()] == ["Hoàng Văn Thử", "Lê Thị Ký"]
+    rows = pledge_signing_rows(pledge=pledge)
+    assert [(r.signed, r.signature.signer_name) for r in rows] == [
+        (True, "Hoàng Văn Thử"),
+        (True, "Lê Thị Ký"),
+    ]
+    signatory = pledge.signatories.get(unit=second_unit)
+    assert signatory.signed and signatory.signer_name == "Lê Thị Ký"
+
+
+def test_a_pledge_with_content_added_between_two_signatures_is_refused(signing_pki, pledge, clerk):
+    from registry.services.pledges import pledge_pdf
+    from registry.services.signed_papers import pledge_signed_upload, pledge_signing_rows
+
+    first_unit, second_unit = [row.unit for row in pledge_signing_rows(pledge=pledge)]
+    first = signed_by(signing_pki, "person", pledge_pdf(pledge=pledge))
+    pledge_signed_upload(pledge=pledge, data=first, unit=first_unit, user=clerk)
+    forged = signed_by(signing_pki, "second", add_content(first))
+    with pytest.raises(ValidationError) as refused:
+        pledge_signed_upload(pledge=pledge, data=forged, unit=second_unit, user=clerk)
+    assert "Hoàng Văn Thử" in " ".join(refused.value.messages)
+    assert "thêm hoặc sửa nội dung" in " ".join(refused.value.messages)
+    assert SignedPaper.objects.filter(pledge=pledge).count() == 1
+    assert not pledge.signatories.filter(unit=second_unit, signed=True).exists()
+    # A file that is not the last upload plus a signature is refused too.
+    fresh = signed_by(signing_pki, "second", pledge_pdf(pledge=pledge))
+    with pytest.raises(ValidationError, match="không phải là tệp tải lên lần 1"):
+        pledge_signed_upload(pledge=pledge, data=fresh, unit=second_unit, user=clerk)
+
+
+def test_the_pledge_page_shows_who_has_signed(signing_pki, pledge, client):
+    from registry.services.pledges import pledge_pdf
+    from registry.services.signed_papers import pledge_signing_rows
+
+    admin_user = get_user_model().objects.create_superuser("quantri", password="x")
+    client.force_login(admin_user)
+    first_unit, second_unit = [row.unit for row in pledge_signing_rows(pledge=pledge)]
+    first = signed_by(signing_pki, "person", pledge_pdf(pledge=pledge))
+    response = client.post(
+        reverse("admin:registry_pledge_signed", args=[pledge.pk]),
+        {"unit": str(first_unit.pk), "file": SimpleUploadedFile("gu.pdf", first)},
+        follow=True,
+    )
+    assert f"Đã ghi nhận chữ ký số của {first_unit}" in response.content.decode()
+    page = client.get(reverse("admin:registry_pledge_change", args=[pledge.pk])).content.decode()
+    assert "Đã ký số: 1/2 đơn vị" in page and "Hoàng Văn Thử" in page and "Chưa ký" in page
+
+
+# ------------------------------------------------------------------------ the public page
+
+
+def _certificate(signing_pki):
+    from registry.services.certificates import certificates_render
+
+    decision = decision_issue(decision=factories.decision_with_lines(collectives=0))
+    award = decision.awards.get()
+    pdf = certificates_render(awards=[award])
+    return award, pdf_sign(pdf, metadata={"verification_code": award.verification_code})
+
+
+def test_the_public_page_names_the_award_and_says_when_it_was_revoked(signing_pki, client):
+    award, certificate = _certificate(signing_pki)
+    url = reverse("registry_verification_upload")
+    page = client.post(url, {"file": SimpleUploadedFile("gk.pdf", certificate)}).content.decode()
+    assert "Bản gốc, chưa bị sửa" in page and award.recipient_name in page
+    assert award.verification_code in page and "Khen thưởng còn giá trị" in page
+    factories.revoke([award], signed_date=date(2023, 2, 1))
+    page = client.post(url, {"file": SimpleUploadedFile("gk.pdf", certificate)}).content.decode()
+    assert "đã bị hủy theo Quyết định số 30/QĐ-UBND" in page
+
+
+def test_the_public_page_on_unsigned_altered_large_and_non_pdf_files(signing_pki, client, settings):
+    from registry.services.papers import decision_pdf as paper
+
+    url = reverse("registry_verification_upload")
+    assert "Kiểm tra tệp PDF đã ký số" in client.get(url).content.decode()
+    award, certificate = _certificate(signing_pki)
+    unsigned = paper(decision=award.decision)
+    page = client.post(url, {"file": SimpleUploadedFile("a.pdf", unsigned)}).content.decode()
+    assert "Không chứng minh được" in page
+    page = client.post(
+        url, {"file": SimpleUploadedFile("a.pdf", add_content(certificate))}
+    ).content.decode()
+    assert "không phải bản gốc" in page and award.recipient_name not in page
+    response = client.post(url, {"file": SimpleUploadedFile("a.pdf", b"<html></html>")})
+    assert response.status_code == 400 and "không phải PDF" in response.content.decode()
+    settings.REGISTRY_VERIFY_UPLOAD_MAX_BYTES = 1024 * 1024
+    big = SimpleUploadedFile("a.pdf", b"%PDF-1.7\n" + b"0" * (1024 * 1024 + 1))
+    response = client.post(url, {"file": big})
+    assert response.status_code == 400 and "quá lớn" in response.content.decode()
+
+
+def test_the_qr_page_shows_the_decision_signature(signing_pki, client, clerk):
+    decision = factories.decision_with_lines(collectives=0)
+    signed = signed_by(signing_pki, "person", decision_pdf(decision=decision))
+    decision_signed_attach(decision=decision, data=signed, user=clerk)
+    award = decision_issue(decision=decision).awards.get()
+    page = client.get(reverse("registry_verification", args=[award.verification_code]))
+    text = page.content.decode()
+    assert "đã được ký số; chữ ký hợp lệ" in text and "Hoàng Văn Thử" in text
