@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import path
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from registry.models import PaperSignature, SignedPaper
@@ -11,19 +12,18 @@ from .base import OfficeScopedAdmin, ReadOnlyInline, RecordOnlyAdmin
 class PaperSignatureInline(ReadOnlyInline):
     model = PaperSignature
     show_change_link = False
-    fields = [
-        "order",
-        "signer_name",
-        "signer_organisation",
-        "signed_at",
-        "timestamped",
-        "status",
-        "certificate_serial",
-        "certificate_sha256",
-        "issuer_name",
-        "message",
-    ]
+    fields = ["order", "signer_name", "signer_organisation", "signed_at", "status", "certificate"]
     readonly_fields = fields
+
+    @admin.display(description="chứng thư số")
+    def certificate(self, obj):
+        return format_html(
+            '<small>Số hiệu: {}<br>Cấp bởi: {}<br>SHA-256: <code style="word-break:break-all">'
+            "{}</code></small>",
+            obj.certificate_serial or "–",
+            obj.issuer_name or "–",
+            obj.certificate_sha256,
+        )
 
 
 @admin.register(SignedPaper)

@@ -36,7 +36,9 @@ SIGNED_PAPER_MAX_BYTES = 50 * 1024 * 1024
 # A decision signed elsewhere is not attached when its signatures say nothing or were broken.
 DECISION_REFUSED = {SignatureStatus.UNSIGNED, SignatureStatus.ALTERED, SignatureStatus.INVALID}
 
-_NUMBER = re.compile(r"\bSố\s*:?\s*(\d+\s*[-/]\s*[^\s,;:]+)", re.IGNORECASE)
+# The heading's number line: "Số: 15/QĐ-UBND" (state) or "Số 15-QĐ/ĐU" (Party), on its own line;
+# "Quyết định số 15/QĐ-UBND" inside a sentence (a certificate, a later decision) is not it.
+_NUMBER = re.compile(r"^\s*Số\s*:?\s*(\d+\s*[-/]\s*[^\s,;:]+)", re.MULTILINE)
 _DATE = r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})"
 # The date line of the heading: "Văn Lãng, ngày 05 tháng 01 năm 2023" (a comma before "ngày");
 # the legal bases' "Luật … ngày 15 tháng 6 năm 2022" have none.
@@ -193,6 +195,13 @@ def decision_signed_attach(
             )
         raise ValidationError({"file": f"Không nhận tệp: {reason}"})
 
+    if verification.verification_code:
+        raise ValidationError(
+            {
+                "file": "Không nhận tệp: đây là giấy khen (mang mã xác thực "
+                f"{verification.verification_code}), không phải bản quyết định."
+            }
+        )
     number, day = decision_text_read(data)
     read_from_text = bool(number and day)
     field_name = "file"
@@ -371,6 +380,11 @@ def pledge_signed_upload(
             )
         elif check.status != SignatureStatus.VALID:
             problems.append(f"Chữ ký của {who}: {check.message or check.status}")
+    if previous is None and fold(pledge.title) not in fold(pdf_text(data)):
+        problems.append(
+            f"Tệp không phải giao ước «{pledge.title}» (không thấy tên giao ước trong tệp). "
+            "Hãy ký số vào tệp in từ nút «In giao ước (PDF)» của giao ước này."
+        )
     if not problems and verification.status != SignatureStatus.VALID:
         problems.append(verification.message or SignatureStatus(verification.status).label)
     expected = 1

@@ -56,6 +56,20 @@ def test_an_uploaded_decision_whose_number_differs_is_refused(signing_pki, clerk
     assert SignedPaper.objects.count() == 0
 
 
+def test_a_signed_certificate_is_not_taken_for_its_decision(signing_pki, clerk):
+    from registry.services.certificates import certificates_render
+
+    decision = decision_issue(decision=factories.decision_with_lines(collectives=0))
+    award = decision.awards.get()
+    unsigned = certificates_render(awards=[award])
+    # The certificate prints "Quyết định số 15/QĐ-UBND ngày …" in a sentence: not a heading.
+    assert decision_text_read(unsigned)[0] == ""
+    certificate = pdf_sign(unsigned, metadata={"verification_code": award.verification_code})
+    with pytest.raises(ValidationError, match="đây là giấy khen"):
+        decision_signed_attach(decision=decision, data=certificate, user=clerk)
+    assert SignedPaper.objects.count() == 0
+
+
 def test_a_signed_decision_is_recorded_with_its_signer(signing_pki, clerk):
     decision = factories.decision_with_lines(number="15/QĐ-UBND")
     signed = signed_by(signing_pki, "person", decision_pdf(decision=decision))
@@ -266,10 +280,15 @@ def test_a_pledge_signed_by_two_units_one_after_the_other_validates(signing_pki,
 
 
 def test_a_pledge_with_content_added_between_two_signatures_is_refused(signing_pki, pledge, clerk):
+    from weasyprint import HTML
+
     from registry.services.pledges import pledge_pdf
     from registry.services.signed_papers import pledge_signed_upload, pledge_signing_rows
 
     first_unit, second_unit = [row.unit for row in pledge_signing_rows(pledge=pledge)]
+    stranger = signed_by(signing_pki, "person", HTML(string="<h1>Văn bản khác</h1>").write_pdf())
+    with pytest.raises(ValidationError, match="không phải giao ước"):
+        pledge_signed_upload(pledge=pledge, data=stranger, unit=first_unit, user=clerk)
     first = signed_by(signing_pki, "person", pledge_pdf(pledge=pledge))
     pledge_signed_upload(pledge=pledge, data=first, unit=first_unit, user=clerk)
     forged = signed_by(signing_pki, "second", add_content(first))
