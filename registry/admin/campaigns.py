@@ -509,7 +509,7 @@ class PledgeAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            from registry.services.signed_papers import pledge_signing_rows
+            from registry.services.received_papers import pledge_signing_rows
 
             context["signing_rows"] = rows = pledge_signing_rows(pledge=obj)
             context["signed_count"] = sum(1 for row in rows if row.signed)

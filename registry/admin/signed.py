@@ -28,7 +28,7 @@ class PaperSignatureInline(ReadOnlyInline):
 
 @admin.register(SignedPaper)
 class SignedPaperAdmin(RecordOnlyAdmin, OfficeScopedAdmin, SimpleHistoryAdmin):
-    """Signed PDFs as received: written only by services.signed_papers, through the pages below."""
+    """Signed PDFs as received: written only by services.received_papers, through the pages below."""
 
     scope = "authority"
     list_display = ["filename", "decision", "pledge", "revision", "status", "uploaded_at"]

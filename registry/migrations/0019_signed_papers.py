@@ -298,7 +298,7 @@ class Migration(migrations.Migration):
                     "revision",
                     models.PositiveSmallIntegerField(default=1, verbose_name="lần tải lên"),
                 ),
-                ("file", models.FileField(upload_to="signed/%Y/", verbose_name="tệp PDF đã ký")),
+                ("file", models.FileField(upload_to="received/%Y/", verbose_name="tệp PDF đã ký")),
                 ("filename", models.CharField(max_length=255, verbose_name="tên tệp")),
                 (
                     "sha256",

@@ -49,7 +49,7 @@ class SignedPaper(models.Model):
         verbose_name="đơn vị vừa ký",
     )
     revision = models.PositiveSmallIntegerField("lần tải lên", default=1)
-    file = models.FileField("tệp PDF đã ký", upload_to="signed/%Y/")
+    file = models.FileField("tệp PDF đã ký", upload_to="received/%Y/")
     filename = models.CharField("tên tệp", max_length=255)
     sha256 = models.CharField("mã băm SHA-256", max_length=64, db_index=True)
     size = models.PositiveIntegerField("dung lượng (byte)")

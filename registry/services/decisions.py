@@ -24,7 +24,7 @@ from registry.services.awards import (
     history_user,
     problems_as_messages,
 )
-from registry.services.signed_papers import decision_signed_require
+from registry.services.received_papers import decision_signed_require
 
 # Scripts written against this module's earlier face still find the award-line functions here;
 # they are services.awards' own.

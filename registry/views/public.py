@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from registry.models import Award
 from registry.models.awards import DecisionStatus
 from registry.selectors.amendments import award_show_amended, with_amended_text
-from registry.services.signed_papers import decision_signed_summary, pdf_check, upload_read
+from registry.services.received_papers import decision_signed_summary, pdf_check, upload_read
 
 # Codes are 16 symbols from A–Z and 2–9 without O and I; people may type them with spaces,
 # dashes or in lower case.

@@ -1,6 +1,6 @@
 """The clerk's pages for signed papers, inside the admin's look: attaching a decision's PDF signed
 elsewhere, and uploading the pledge after each unit's head signed it. The rules are in
-registry.services.signed_papers; these pages only show the form and the service's answer."""
+registry.services.received_papers; these pages only show the form and the service's answer."""
 
 from django import forms
 from django.contrib import messages
@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from registry.models import Decision, Pledge
-from registry.services.signed_papers import (
+from registry.services.received_papers import (
     SIGNED_PAPER_MAX_BYTES,
     decision_signed_attach,
     decision_signed_papers,

@@ -175,7 +175,7 @@ def office_rows(authority, tag: str) -> dict:
         "signedpaper": SignedPaper.objects.create(
             authority=authority,
             decision=issued,
-            file=f"signed/{tag}/qd.pdf",
+            file=f"received/{tag}/qd.pdf",
             filename="qd.pdf",
             sha256="0" * 64,
             size=1,

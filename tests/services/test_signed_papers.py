@@ -15,7 +15,7 @@ from django.urls import reverse
 from registry.models import Decision, SignedPaper
 from registry.services.decisions import decision_issue
 from registry.services.papers import decision_pdf
-from registry.services.signed_papers import (
+from registry.services.received_papers import (
     decision_signed_attach,
     decision_text_read,
     upload_read,
@@ -256,7 +256,7 @@ def pledge():
 
 def test_a_pledge_signed_by_two_units_one_after_the_other_validates(signing_pki, pledge, clerk):
     from registry.services.pledges import pledge_pdf
-    from registry.services.signed_papers import pledge_signed_upload, pledge_signing_rows
+    from registry.services.received_papers import pledge_signed_upload, pledge_signing_rows
 
     first_unit, second_unit = [row.unit for row in pledge_signing_rows(pledge=pledge)]
     first = signed_by(signing_pki, "person", pledge_pdf(pledge=pledge))
@@ -283,7 +283,7 @@ def test_a_pledge_with_content_added_between_two_signatures_is_refused(signing_p
     from weasyprint import HTML
 
     from registry.services.pledges import pledge_pdf
-    from registry.services.signed_papers import pledge_signed_upload, pledge_signing_rows
+    from registry.services.received_papers import pledge_signed_upload, pledge_signing_rows
 
     first_unit, second_unit = [row.unit for row in pledge_signing_rows(pledge=pledge)]
     stranger = signed_by(signing_pki, "person", HTML(string="<h1>Văn bản khác</h1>").write_pdf())
@@ -306,7 +306,7 @@ def test_a_pledge_with_content_added_between_two_signatures_is_refused(signing_p
 
 def test_the_pledge_page_shows_who_has_signed(signing_pki, pledge, client):
     from registry.services.pledges import pledge_pdf
-    from registry.services.signed_papers import pledge_signing_rows
+    from registry.services.received_papers import pledge_signing_rows
 
     admin_user = get_user_model().objects.create_superuser("quantri", password="x")
     client.force_login(admin_user)

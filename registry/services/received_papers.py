@@ -133,7 +133,7 @@ def _paper_write(*, paper: SignedPaper, data: bytes, verification, user, stem: s
     paper.message = verification.message or ""
     paper.verification_code = (verification.verification_code or "")[:32]
     paper.uploaded_by = user
-    paper.file.name = f"signed/{timezone.localdate():%Y}/{stem}-{paper.sha256[:12]}.pdf"
+    paper.file.name = f"received/{timezone.localdate():%Y}/{stem}-{paper.sha256[:12]}.pdf"
     paper.full_clean(exclude=["file"])
     paper.file.save(paper.file.name.rsplit("/", 1)[-1], ContentFile(data), save=False)
     paper._history_user = user
