@@ -27,10 +27,12 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 
+from registry.services.certificates import VERIFICATION_CODE_KEY as _CODE_KEY
+
 logger = logging.getLogger(__name__)
 
 # The Info dictionary key that carries an award's verification code on its certificate PDF.
-VERIFICATION_CODE_KEY = "/RegistryVerificationCode"
+VERIFICATION_CODE_KEY = "/" + _CODE_KEY
 # What the metadata dict of pdf_sign calls it.
 VERIFICATION_CODE = "verification_code"
 
