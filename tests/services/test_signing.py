@@ -180,3 +180,11 @@ def test_wrong_pkcs12_password(signing_pki, plain_pdf, settings, tmp_path):
     settings.SIGNING_PKCS12_PASSWORD_FILE = str(wrong)
     with pytest.raises(ValidationError, match="sai mật khẩu"):
         pdf_sign(plain_pdf)
+
+
+def test_a_signature_larger_than_the_reserved_room_is_measured_instead(
+    signing_pki, plain_pdf, monkeypatch
+):
+    monkeypatch.setattr(signing, "RESERVED_BYTES", 512)
+    result = pdf_verify(pdf_sign(plain_pdf))
+    assert result.status == "valid", result.message
