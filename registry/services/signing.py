@@ -83,6 +83,8 @@ class SignatureCheck:
     covers_revision: int
     modifications_ok: bool
     certificate_not_after: datetime | None = None
+    # Nothing after it in the file, or only validation data (DSS, document timestamps).
+    covers_whole_file: bool = False
 
     @property
     def valid(self) -> bool:
@@ -127,6 +129,7 @@ class PdfVerification:
                     "message": s.message,
                     "covers_revision": s.covers_revision,
                     "modifications_ok": s.modifications_ok,
+                    "covers_whole_file": s.covers_whole_file,
                 }
                 for s in self.signatures
             ],
@@ -305,6 +308,8 @@ def _check_one(embedded, trust: TrustMaterial, *, last: bool) -> SignatureCheck:
         covers_revision=embedded.signed_revision,
         modifications_ok=bool(modifications_ok),
         certificate_not_after=cert.not_valid_after,
+        covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+        or (level is not None and level <= ModificationLevel.LTA_UPDATES),
     )
 
 
@@ -409,16 +414,8 @@ def pdf_verify(data: bytes, *, trust_dir: Path | str | None = None) -> PdfVerifi
         except Exception as error:  # noqa: BLE001
             logger.info("signing: signature %s not checkable: %s", index, error)
             checks.append(_broken(sig, error))
-    whole_file = True
-    if embedded:
-        from pyhanko.sign.validation.status import SignatureCoverageLevel
-
-        try:
-            whole_file = embedded[-1].evaluate_signature_coverage() == (
-                SignatureCoverageLevel.ENTIRE_FILE
-            )
-        except Exception:  # noqa: BLE001
-            whole_file = False
+    # The last signature must vouch for the whole file (validation data may follow it).
+    whole_file = bool(checks) and checks[-1].covers_whole_file
     status, message = _summary(checks, whole_file=whole_file)
     code = metadata.get(VERIFICATION_CODE_KEY.lstrip("/")) or None
     return PdfVerification(

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from registry.services.signing import VALID, pdf_verify
 
@@ -49,7 +50,11 @@ class Command(BaseCommand):
             if result.verification_code:
                 self.stdout.write(f"Mã xác thực: {result.verification_code}")
             for n, check in enumerate(result.signatures, start=1):
-                when = f"{check.signed_at:%H:%M %d/%m/%Y}" if check.signed_at else "không rõ"
+                when = (
+                    f"{timezone.localtime(check.signed_at):%H:%M %d/%m/%Y}"
+                    if check.signed_at
+                    else "không rõ"
+                )
                 stamp = " (có dấu thời gian)" if check.timestamped else ""
                 self.stdout.write(
                     f"  Chữ ký {n}: {check.signer_name}"
