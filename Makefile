@@ -84,10 +84,16 @@ messages: $(MESSAGES_MO)
 # --- Running ------------------------------------------------------------------------------------
 
 run: export DEBUG := 1
+# Signing with a test certificate authority made on the first run (var/signing-demo), unless the
+# environment names the office's own key and trust folder (README, "Ký số").
+run: export SIGNING_TRUST_DIR ?= $(CURDIR)/var/signing-demo/trust
+run: export SIGNING_PKCS12_PATH ?= $(CURDIR)/var/signing-demo/office.p12
+run: export SIGNING_PKCS12_PASSWORD_FILE ?= $(CURDIR)/var/signing-demo/office.pass
 run: venv messages
 	$(BIN)/python manage.py migrate
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py ensure_demo_admin
+	$(BIN)/python manage.py signing_demo_pki --folder $(CURDIR)/var/signing-demo
 	@# The background worker (large print batches) runs beside the web server and stops with it.
 	$(BIN)/python manage.py db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

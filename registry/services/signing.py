@@ -27,10 +27,12 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 
+from registry.services.certificates import VERIFICATION_CODE_KEY as _CODE_KEY
+
 logger = logging.getLogger(__name__)
 
 # The Info dictionary key that carries an award's verification code on its certificate PDF.
-VERIFICATION_CODE_KEY = "/RegistryVerificationCode"
+VERIFICATION_CODE_KEY = "/" + _CODE_KEY
 # What the metadata dict of pdf_sign calls it.
 VERIFICATION_CODE = "verification_code"
 
@@ -81,6 +83,8 @@ class SignatureCheck:
     covers_revision: int
     modifications_ok: bool
     certificate_not_after: datetime | None = None
+    # Nothing after it in the file, or only validation data (DSS, document timestamps).
+    covers_whole_file: bool = False
 
     @property
     def valid(self) -> bool:
@@ -125,6 +129,7 @@ class PdfVerification:
                     "message": s.message,
                     "covers_revision": s.covers_revision,
                     "modifications_ok": s.modifications_ok,
+                    "covers_whole_file": s.covers_whole_file,
                 }
                 for s in self.signatures
             ],
@@ -303,6 +308,8 @@ def _check_one(embedded, trust: TrustMaterial, *, last: bool) -> SignatureCheck:
         covers_revision=embedded.signed_revision,
         modifications_ok=bool(modifications_ok),
         certificate_not_after=cert.not_valid_after,
+        covers_whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+        or (level is not None and level <= ModificationLevel.LTA_UPDATES),
     )
 
 
@@ -407,16 +414,8 @@ def pdf_verify(data: bytes, *, trust_dir: Path | str | None = None) -> PdfVerifi
         except Exception as error:  # noqa: BLE001
             logger.info("signing: signature %s not checkable: %s", index, error)
             checks.append(_broken(sig, error))
-    whole_file = True
-    if embedded:
-        from pyhanko.sign.validation.status import SignatureCoverageLevel
-
-        try:
-            whole_file = embedded[-1].evaluate_signature_coverage() == (
-                SignatureCoverageLevel.ENTIRE_FILE
-            )
-        except Exception:  # noqa: BLE001
-            whole_file = False
+    # The last signature must vouch for the whole file (validation data may follow it).
+    whole_file = bool(checks) and checks[-1].covers_whole_file
     status, message = _summary(checks, whole_file=whole_file)
     code = metadata.get(VERIFICATION_CODE_KEY.lstrip("/")) or None
     return PdfVerification(
@@ -531,6 +530,47 @@ def office_signer() -> Iterator[object]:
     raise ValidationError(NOT_CONFIGURED_MESSAGE)
 
 
+def _key_cached_signer(base):
+    """pyHanko's SimpleSigner parses its private key again for every signature, with the
+    (slow) RSA consistency checks; for a batch of certificates the key is parsed once."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
+    from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+    from pyhanko.sign.signers import SimpleSigner
+    from pyhanko_certvalidator.util import get_pyca_cryptography_hash, process_pss_params
+
+    class KeyCachedSigner(SimpleSigner):
+        _loaded_key = None
+
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            mechanism_spec = self.get_signature_mechanism_for_digest(digest_algorithm)
+            try:
+                mechanism = mechanism_spec.signature_algo
+            except ValueError:
+                mechanism = mechanism_spec["algorithm"].native
+            if self._loaded_key is None:
+                self._loaded_key = serialization.load_der_private_key(
+                    self.signing_key.dump(), password=None
+                )
+            key = self._loaded_key
+            if mechanism == "rsassa_pkcs1v15" and isinstance(key, RSAPrivateKey):
+                return key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+            if mechanism == "rsassa_pss" and isinstance(key, RSAPrivateKey):
+                padding, hash_algo = process_pss_params(mechanism_spec["parameters"])
+                return key.sign(data, padding, hash_algo)
+            if mechanism == "ecdsa" and isinstance(key, EllipticCurvePrivateKey):
+                return key.sign(data, ECDSA(get_pyca_cryptography_hash(digest_algorithm)))
+            return super().sign_raw(data, digest_algorithm)
+
+    return KeyCachedSigner(
+        signing_cert=base.signing_cert,
+        signing_key=base.signing_key,
+        cert_registry=base.cert_registry,
+        signature_mechanism=base.signature_mechanism,
+    )
+
+
 def signer_from_pkcs12(path: Path | str, password: str | None):
     """A pyHanko signer from a .p12/.pfx file; a Vietnamese error if it cannot be opened."""
     from pyhanko.sign.signers import SimpleSigner
@@ -548,7 +588,7 @@ def signer_from_pkcs12(path: Path | str, password: str | None):
         raise ValidationError(
             f"Không mở được tệp khóa ký số {path}: sai mật khẩu hoặc tệp không phải PKCS#12."
         )
-    return signer
+    return _key_cached_signer(signer)
 
 
 def timestamper():
@@ -579,6 +619,7 @@ def pdf_sign(
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
     from pyhanko.sign.fields import SigSeedSubFilter
+    from pyhanko.sign.general import SigningError
 
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
@@ -599,13 +640,29 @@ def pdf_sign(
         subfilter=SigSeedSubFilter.PADES,
         md_algorithm="sha256",
     )
+    pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=stamper)
+    # Room for the signature container, so that pyHanko need not make a trial signature (and
+    # ask the timestamp server twice) to measure it; if a long chain needs more, measure.
+    reserved = RESERVED_BYTES_TIMESTAMPED if stamper is not None else RESERVED_BYTES
     try:
-        out = signers.PdfSigner(meta, signer=signer, timestamper=stamper).sign_pdf(writer)
+        try:
+            out = pdf_signer.sign_pdf(writer, bytes_reserved=reserved)
+        except SigningError as error:
+            if "larger than expected" not in str(error):
+                raise
+            writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+            if metadata:
+                writer.set_info(info)
+            out = pdf_signer.sign_pdf(writer)
     except ValidationError:
         raise
     except Exception as error:  # noqa: BLE001
         raise ValidationError(f"Ký số không thành công: {error}") from error
     return out.getvalue()
+
+
+RESERVED_BYTES = 12 * 1024
+RESERVED_BYTES_TIMESTAMPED = 20 * 1024
 
 
 def _free_field_name(writer) -> str:

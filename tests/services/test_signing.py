@@ -180,3 +180,29 @@ def test_wrong_pkcs12_password(signing_pki, plain_pdf, settings, tmp_path):
     settings.SIGNING_PKCS12_PASSWORD_FILE = str(wrong)
     with pytest.raises(ValidationError, match="sai mật khẩu"):
         pdf_sign(plain_pdf)
+
+
+def test_a_signature_larger_than_the_reserved_room_is_measured_instead(
+    signing_pki, plain_pdf, monkeypatch
+):
+    monkeypatch.setattr(signing, "RESERVED_BYTES", 512)
+    result = pdf_verify(pdf_sign(plain_pdf))
+    assert result.status == "valid", result.message
+
+
+def test_a_document_timestamp_after_the_signature_keeps_it_valid(
+    signing_pki, plain_pdf, timestamp_server
+):
+    """PAdES-LTA software appends a document timestamp: validation data, not new content."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign.signers import PdfTimeStamper
+
+    signed = pdf_sign(plain_pdf)
+    stamper = PdfTimeStamper(signing.UrllibTimeStamper(timestamp_server.url))
+    out = stamper.timestamp_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(signed), strict=False), md_algorithm="sha256"
+    )
+    result = pdf_verify(out.getvalue())
+    assert result.status == "valid", result.message
+    assert result.revisions == 3
+    assert result.signatures[0].covers_whole_file
