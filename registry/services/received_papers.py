@@ -500,6 +500,28 @@ def award_standing(award: Award) -> tuple[str, str]:
     return "valid", "Khen thưởng còn giá trị."
 
 
+def _decision_of(*, data: bytes, metadata: dict) -> Decision | None:
+    """The issued decision a validly signed PDF is: one the registry signed itself (its number
+    and row in the metadata), or a signed paper received and stored (the same bytes)."""
+    from registry.services.signed_papers import DECISION_ID_KEY, DECISION_NUMBER_KEY
+
+    issued = Decision.objects.select_related("authority").filter(status=DecisionStatus.ISSUED)
+    decision_id = str(metadata.get(DECISION_ID_KEY, ""))
+    if decision_id.isdigit():
+        decision = issued.filter(pk=int(decision_id)).first()
+        if decision is not None and number_key(decision.number) == number_key(
+            str(metadata.get(DECISION_NUMBER_KEY, ""))
+        ):
+            return decision
+    paper = (
+        SignedPaper.objects.filter(sha256=hashlib.sha256(data).hexdigest())
+        .filter(decision__in=issued)
+        .select_related("decision__authority")
+        .first()
+    )
+    return paper.decision if paper is not None else None
+
+
 def pdf_check(*, data: bytes) -> PaperCheck:
     """Whether a PDF is a genuine, unaltered paper of this registry, and for what."""
     pdf_bytes_check(data=data)
@@ -544,18 +566,12 @@ def pdf_check(*, data: bytes) -> PaperCheck:
             standing_text=standing_text,
             signatures=signatures,
         )
-    paper = (
-        SignedPaper.objects.filter(
-            sha256=hashlib.sha256(data).hexdigest(), decision__status=DecisionStatus.ISSUED
-        )
-        .select_related("decision__authority")
-        .first()
-    )
-    if paper is not None:
+    decision = _decision_of(data=data, metadata=verification.metadata or {})
+    if decision is not None:
         return PaperCheck(
             verdict="genuine",
             headline="Bản gốc, chưa bị sửa: quyết định đã lưu trong sổ thi đua, khen thưởng này.",
-            decision=paper.decision,
+            decision=decision,
             signatures=signatures,
         )
     return PaperCheck(

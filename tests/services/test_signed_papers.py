@@ -345,6 +345,16 @@ def test_the_public_page_names_the_award_and_says_when_it_was_revoked(signing_pk
     assert "đã bị hủy theo Quyết định số 30/QĐ-UBND" in page
 
 
+def test_the_public_page_recognises_a_decision_the_registry_signed(signing_pki, client):
+    from registry.services.signed_papers import decision_pdf_signed
+
+    decision = decision_issue(decision=factories.decision_with_lines(number="15/QĐ-UBND"))
+    signed = decision_pdf_signed(decision=decision)
+    url = reverse("registry_verification_upload")
+    page = client.post(url, {"file": SimpleUploadedFile("qd.pdf", signed)}).content.decode()
+    assert "quyết định đã lưu trong sổ" in page and "Số 15/QĐ-UBND ngày 10/01/2023" in page
+
+
 def test_the_public_page_on_unsigned_altered_large_and_non_pdf_files(signing_pki, client, settings):
     from registry.services.papers import decision_pdf as paper
 
