@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 
 from registry.models import Decision, SignedPaper
@@ -54,6 +55,20 @@ def test_an_uploaded_decision_whose_number_differs_is_refused(signing_pki, clerk
     message = " ".join(refused.value.messages)
     assert "16/QĐ-UBND" in message and "15/QĐ-UBND" in message
     assert SignedPaper.objects.count() == 0
+
+
+def test_the_command_refuses_a_different_number_and_attaches_the_right_file(signing_pki, tmp_path):
+    decision = factories.decision_with_lines(number="15/QĐ-UBND")
+    other = factories.draft_decision(number="16/QĐ-UBND")
+    wrong, right = tmp_path / "sai.pdf", tmp_path / "dung.pdf"
+    wrong.write_bytes(signed_by(signing_pki, "person", decision_pdf(decision=other)))
+    right.write_bytes(signed_by(signing_pki, "person", decision_pdf(decision=decision)))
+    with pytest.raises(CommandError, match="Tệp ghi số 16/QĐ-UBND"):
+        call_command("attach_signed", str(wrong), "--decision", str(decision.pk))
+    out = io.StringIO()
+    call_command("attach_signed", str(right), "--decision", str(decision.pk), stdout=out)
+    assert "Đã đính kèm bản ký số của quyết định 15/QĐ-UBND: hợp lệ." in out.getvalue()
+    assert decision.signed_papers.count() == 1
 
 
 def test_a_signed_certificate_is_not_taken_for_its_decision(signing_pki, clerk):
