@@ -51,7 +51,9 @@ def verification(request, code: str):
 @require_http_methods(["GET", "POST"])
 def verification_upload(request):
     """Anyone brings a PDF: is it a genuine, unaltered paper of this registry, for which award,
-    and does that award still stand? No login; the file is read and forgotten, never stored."""
+    and does that award still stand? No login; the file is read and forgotten, never stored.
+    A file over the limit is refused by its size before it is read into memory (the web server's
+    body limit and the rate limit keep the rest out)."""
     check, error = None, ""
     if request.method == "POST":
         try:
