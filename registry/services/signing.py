@@ -13,13 +13,16 @@ and PINs come from a file or an environment variable, never from the database.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 import hashlib
 import io
 import logging
 import os
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -134,6 +137,23 @@ class PdfVerification:
                 for s in self.signatures
             ],
         }
+
+
+def _outside_event_loop(fn):
+    """pyHanko's synchronous API runs its own event loop (asyncio.run), which fails inside a
+    thread that already runs one (an async caller, Playwright's sync API in the browser tests):
+    there, the work moves to a short-lived thread of its own."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return fn(*args, **kwargs)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(fn, *args, **kwargs).result()
+
+    return wrapper
 
 
 # --- Trust roots --------------------------------------------------------------------------------
@@ -363,7 +383,7 @@ def _broken(embedded, error: Exception) -> SignatureCheck:
         signed_at=None,
         timestamped=False,
         status=INVALID,
-        message=f"{MESSAGES[INVALID]} (không đọc được chữ ký: {error})",
+        message=f"{MESSAGES[INVALID]} (không đọc được chữ ký theo chuẩn PAdES/PKCS#7)",
         covers_revision=locals().get("revision", 0) or 0,
         modifications_ok=False,
     )
@@ -388,6 +408,7 @@ def _summary(checks: list[SignatureCheck], *, whole_file: bool) -> tuple[str, st
     return worst, f"Không hợp lệ: chữ ký của {who}: {bad[0].message}."
 
 
+@_outside_event_loop
 def pdf_verify(data: bytes, *, trust_dir: Path | str | None = None) -> PdfVerification:
     """Check every signature of a PDF against the office's trust roots; never raises on bad input.
 
@@ -400,12 +421,23 @@ def pdf_verify(data: bytes, *, trust_dir: Path | str | None = None) -> PdfVerifi
         return PdfVerification((), INVALID, NOT_PDF_MESSAGE)
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
-        embedded = list(reader.embedded_regular_signatures)
         revisions = reader.xrefs.total_revisions
         metadata = _metadata(reader)
     except Exception as error:  # noqa: BLE001 - a damaged file is an answer, not a crash
         logger.info("signing: unreadable PDF: %s", error)
         return PdfVerification((), INVALID, NOT_PDF_MESSAGE)
+    try:
+        embedded = list(reader.embedded_regular_signatures)
+    except Exception as error:  # noqa: BLE001
+        logger.info("signing: unreadable signature: %s", error)
+        return PdfVerification(
+            (),
+            INVALID,
+            f"Không hợp lệ: {MESSAGES[INVALID]} (chữ ký bị hỏng hoặc không theo chuẩn "
+            "PAdES/PKCS#7, không đọc được).",
+            metadata=metadata,
+            revisions=revisions,
+        )
     trust = trust_material(trust_dir)
     checks = []
     for index, sig in enumerate(embedded):
@@ -596,6 +628,7 @@ def timestamper():
     return UrllibTimeStamper(url) if url else None
 
 
+@_outside_event_loop
 def pdf_sign(
     data: bytes,
     *,

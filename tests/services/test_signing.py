@@ -206,3 +206,40 @@ def test_a_document_timestamp_after_the_signature_keeps_it_valid(
     assert result.status == "valid", result.message
     assert result.revisions == 3
     assert result.signatures[0].covers_whole_file
+
+
+def test_callable_from_a_thread_that_runs_an_event_loop(signing_pki, plain_pdf):
+    """As in the browser tests, where Playwright's sync API keeps a loop running."""
+    import asyncio
+
+    async def inside():
+        return pdf_verify(pdf_sign(plain_pdf))
+
+    assert asyncio.run(inside()).status == "valid"
+
+
+def test_an_unreadable_signature_is_invalid_not_a_crash(signing_pki, plain_pdf):
+    signed = pdf_sign(plain_pdf)
+    start = signed.index(b"/Contents <") + len(b"/Contents <")
+    end = signed.index(b">", start)
+    broken = signed[:start] + b"0" * (end - start) + signed[end:]
+    result = pdf_verify(broken)
+    assert result.status == "invalid"
+    assert "chữ ký số không hợp lệ" in result.message
+    assert "không đọc được" in result.message
+
+
+def test_damage_anywhere_gives_an_answer_never_a_traceback(signing_pki, plain_pdf):
+    signed = pdf_sign(plain_pdf)
+    statuses = set()
+    for at in range(0, len(signed), max(1, len(signed) // 40)):
+        damaged = bytearray(signed)
+        damaged[at] ^= 0x55
+        result = pdf_verify(bytes(damaged))
+        assert result.status in {"valid", "altered", "invalid"}, (at, result.status)
+        assert result.message
+        statuses.add(result.status)
+        # Only bytes outside the signed range (inside the unused signature room) keep it valid.
+    assert "altered" in statuses
+    truncated = pdf_verify(signed[: len(signed) // 2])
+    assert truncated.status in {"invalid", "altered", "unsigned"} and truncated.message
