@@ -111,6 +111,11 @@ class PdfVerification:
     def signed(self) -> bool:
         return bool(self.signatures)
 
+    @property
+    def decision_number(self) -> str | None:
+        """The number on a decision PDF the registry signed (signed_papers.decision_pdf_signed)."""
+        return self.metadata.get("RegistryDecisionNumber") or None
+
     def as_dict(self) -> dict:
         return {
             "status": self.status,
