@@ -674,6 +674,7 @@ def pdf_sign(
     stamper = UrllibTimeStamper(timestamp_url) if timestamp_url else timestamper()
     meta = signers.PdfSignatureMetadata(
         field_name=_free_field_name(writer),
+        name=_subject_name(signer),
         reason=reason or None,
         subfilter=SigSeedSubFilter.PADES,
         md_algorithm="sha256",
@@ -697,6 +698,22 @@ def pdf_sign(
     except Exception as error:  # noqa: BLE001
         raise ValidationError(f"Ký số không thành công: {error}") from error
     return out.getvalue()
+
+
+def _subject_name(signer) -> str | None:
+    """The signer's name for the signature dictionary, worked out once per signer (pyHanko
+    would parse the certificate's subject again for every file of a batch)."""
+    cached = getattr(signer, "_registry_subject_name", None)
+    if cached is None:
+        cert = signer.signing_cert
+        if cert is None:
+            return None
+        cached = _name_part(cert.subject, "common_name") or _name_part(
+            cert.subject, "organization_name"
+        )
+        with contextlib.suppress(AttributeError):
+            signer._registry_subject_name = cached
+    return cached or None
 
 
 RESERVED_BYTES = 12 * 1024
