@@ -311,7 +311,13 @@ def _check_one(embedded, trust: TrustMaterial, *, last: bool) -> SignatureCheck:
         )
     code, message = _status_of(status, last=last)
     cert = embedded.signer_cert
-    if code in (VALID, EXPIRED) and _revoked_in_folder(cert, trust, at=trusted_time):
+    path_certs = []
+    with contextlib.suppress(Exception):
+        if status.validation_path is not None:
+            path_certs = list(status.validation_path.iter_certs(include_root=True))
+    if code in (VALID, EXPIRED) and _revoked_in_folder(
+        cert, trust, at=trusted_time, path=path_certs
+    ):
         code, message = REVOKED, MESSAGES[REVOKED]
     level = status.modification_level
     modifications_ok = status.coverage == SignatureCoverageLevel.ENTIRE_FILE or (
@@ -338,7 +344,7 @@ def _check_one(embedded, trust: TrustMaterial, *, last: bool) -> SignatureCheck:
     )
 
 
-def _revoked_in_folder(cert, trust: TrustMaterial, *, at: datetime | None) -> bool:
+def _revoked_in_folder(cert, trust: TrustMaterial, *, at: datetime | None, path=()) -> bool:
     """Whether a CRL of the trust folder, signed by its issuer, lists the certificate.
 
     pyHanko consults CRLs only for certificates that name a distribution point; the office's
@@ -347,7 +353,8 @@ def _revoked_in_folder(cert, trust: TrustMaterial, *, at: datetime | None) -> bo
     """
     from cryptography import x509 as pyca_x509
 
-    issuers = [c for c in (*trust.roots, *trust.others) if c.subject == cert.issuer]
+    # The issuer from the folder, or from the chain that validated up to the folder's roots.
+    issuers = [c for c in (*trust.roots, *trust.others, *path) if c.subject == cert.issuer]
     for crl in trust.crls:
         if crl.issuer != cert.issuer:
             continue

@@ -243,3 +243,14 @@ def test_damage_anywhere_gives_an_answer_never_a_traceback(signing_pki, plain_pd
     assert "altered" in statuses
     truncated = pdf_verify(signed[: len(signed) // 2])
     assert truncated.status in {"invalid", "altered", "unsigned"} and truncated.message
+
+
+def test_a_subordinate_ca_carried_in_the_signature_and_its_crl(signing_pki, plain_pdf):
+    """The trust folder holds the root and the subordinate CA's CRL, not the subordinate CA."""
+    assert not (signing_pki.trust_dir / "sub.pem").exists()
+    result = pdf_verify(pdf_sign(plain_pdf, signer=signer_of(signing_pki, "sub_person")))
+    assert result.status == "valid", result.message
+    assert result.signatures[0].issuer_name == "Cơ quan chứng thực cấp dưới thử nghiệm"
+    result = pdf_verify(pdf_sign(plain_pdf, signer=signer_of(signing_pki, "sub_revoked")))
+    assert result.status == "revoked"
+    assert "chứng thư số đã bị thu hồi" in result.message
