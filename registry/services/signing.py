@@ -282,14 +282,32 @@ def _status_of(status, *, last: bool) -> tuple[str, str]:
         return REVOKED, MESSAGES[REVOKED]
     if not status.trusted:
         indic = str(getattr(status.trust_problem_indic, "name", "") or "")
-        if "EXPIRED" in indic or "OUT_OF_BOUNDS" in indic:
+        if indic in {"EXPIRED", "OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NOT_REVOKED"}:
             return EXPIRED, MESSAGES[EXPIRED]
-        if "NOT_YET_VALID" in indic:
+        if indic == "NOT_YET_VALID":
             return EXPIRED, "chứng thư số chưa có hiệu lực vào thời điểm ký"
-        if "REVOKED" in indic:
+        if indic in {"REVOKED", "REVOKED_NO_POE", "REVOKED_CA_NO_POE"}:
             return REVOKED, MESSAGES[REVOKED]
+        if indic in {
+            "SIG_CONSTRAINTS_FAILURE",
+            "CRYPTO_CONSTRAINTS_FAILURE",
+            "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
+        }:
+            return INVALID, (
+                "chứng thư số hoặc thuật toán của chữ ký không được phép dùng để ký số"
+            )
         return UNTRUSTED, MESSAGES[UNTRUSTED]
     return VALID, MESSAGES[VALID]
+
+
+def _key_usage():
+    """A signing certificate asserts digitalSignature or nonRepudiation (pyHanko's default asks
+    for nonRepudiation only, which many signers' certificates lack)."""
+    from pyhanko.sign.validation.settings import KeyUsageConstraints
+
+    return KeyUsageConstraints(
+        key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False
+    )
 
 
 def _check_one(embedded, trust: TrustMaterial, *, last: bool) -> SignatureCheck:
@@ -298,7 +316,10 @@ def _check_one(embedded, trust: TrustMaterial, *, last: bool) -> SignatureCheck:
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
     status = validate_pdf_signature(
-        embedded, signer_validation_context=_context(trust), ts_validation_context=_context(trust)
+        embedded,
+        signer_validation_context=_context(trust),
+        ts_validation_context=_context(trust),
+        key_usage_settings=_key_usage(),
     )
     ts = status.timestamp_validity
     trusted_time = ts.timestamp if ts is not None and ts.valid and ts.trusted else None
@@ -308,6 +329,7 @@ def _check_one(embedded, trust: TrustMaterial, *, last: bool) -> SignatureCheck:
             embedded,
             signer_validation_context=_context(trust, moment=trusted_time),
             ts_validation_context=_context(trust),
+            key_usage_settings=_key_usage(),
         )
     code, message = _status_of(status, last=last)
     cert = embedded.signer_cert

@@ -8,7 +8,7 @@ layout mirrors what an office keeps:
     <folder>/<name>.pem, <name>.key.pem, <name>.p12 (password in <name>.pass) for each signer
 
 Signers: ``office`` (the registry's organisation certificate), ``person`` and ``second`` (leaders
-signing on their tokens), ``expired`` (valid two years ago, expired a year ago), ``revoked``
+signing on their tokens; the second certificate has digitalSignature without nonRepudiation), ``expired`` (valid two years ago, expired a year ago), ``revoked``
 (listed in root.crl), ``outside`` (issued by a CA that is not in the trust folder),
 ``sub_person`` and ``sub_revoked`` (issued by a subordinate CA whose certificate travels in the
 signature, the second listed in trust/sub.crl) and ``tsa`` (the local timestamp server's).
@@ -130,6 +130,7 @@ def _leaf(
     not_before: datetime,
     not_after: datetime,
     tsa: bool = False,
+    non_repudiation: bool = True,
 ) -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
     key = _key()
     builder = (
@@ -144,7 +145,7 @@ def _leaf(
         .add_extension(
             x509.KeyUsage(
                 digital_signature=True,
-                content_commitment=not tsa,
+                content_commitment=non_repudiation and not tsa,
                 key_encipherment=False,
                 data_encipherment=False,
                 key_agreement=False,
@@ -274,6 +275,8 @@ def pki_write(folder: Path | str, *, now: datetime | None = None) -> TestPki:
             not_before=start,
             not_after=end,
             tsa=tsa,
+            # Not every signing certificate asserts non-repudiation: "second" only signs.
+            non_repudiation=name != "second",
         )
         chain = [issuer, root] if issuer is sub else [issuer]
         pki.signers[name] = _write_signer(folder, name, cert, key, chain)
