@@ -183,3 +183,18 @@ def test_a_refused_background_batch_says_why(signing_pki, settings, tmp_path):
     batch = certificates_sign_status(batch.task_id)
     assert batch.status == "FAILED"
     assert "đã bị hủy" in batch.error
+
+
+def test_certificates_signed_on_the_softhsm2_token(signing_pkcs11, signing_pki, tmp_path):
+    decision = issued("42/QĐ-UBND", collectives=1, individuals=2)
+    target = tmp_path / "token.zip"
+    call_command(
+        "sign_papers", "--decision", decision.pk, "--certificates", "-o", str(target),
+        stdout=io.StringIO(),
+    )  # fmt: skip
+    archive = zipfile.ZipFile(target)
+    results = [pdf_verify(archive.read(name)) for name in archive.namelist()]
+    assert [r.status for r in results] == ["valid"] * 3
+    assert {r.signatures[0].signer_name for r in results} == {"Ủy ban nhân dân huyện Văn Lãng"}
+    decision_pdf = decision_pdf_signed(decision=decision)
+    assert pdf_verify(decision_pdf).decision_number == "42/QĐ-UBND"

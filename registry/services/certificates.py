@@ -551,7 +551,7 @@ def certificates_render_to(
         ]
         # A certificate printed on its own carries its verification code in the PDF's metadata.
         metadata = certificate_metadata(chunk[0]) if len(ids) == 1 and chunk else None
-        parts.append(pages_pdf(pages, metadata=metadata))
+        parts.append(pages_pdf(pages, metadata=metadata) if metadata else pages_pdf(pages))
         printed += [a.pk for a in chunk if a.decision.status == DecisionStatus.ISSUED]
         done += len(chunk)
         if progress:

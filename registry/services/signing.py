@@ -13,13 +13,16 @@ and PINs come from a file or an environment variable, never from the database.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 import hashlib
 import io
 import logging
 import os
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -108,6 +111,11 @@ class PdfVerification:
     def signed(self) -> bool:
         return bool(self.signatures)
 
+    @property
+    def decision_number(self) -> str | None:
+        """The number on a decision PDF the registry signed (signed_papers.decision_pdf_signed)."""
+        return self.metadata.get("RegistryDecisionNumber") or None
+
     def as_dict(self) -> dict:
         return {
             "status": self.status,
@@ -134,6 +142,23 @@ class PdfVerification:
                 for s in self.signatures
             ],
         }
+
+
+def _outside_event_loop(fn):
+    """pyHanko's synchronous API runs its own event loop (asyncio.run), which fails inside a
+    thread that already runs one (an async caller, Playwright's sync API in the browser tests):
+    there, the work moves to a short-lived thread of its own."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return fn(*args, **kwargs)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(fn, *args, **kwargs).result()
+
+    return wrapper
 
 
 # --- Trust roots --------------------------------------------------------------------------------
@@ -257,14 +282,32 @@ def _status_of(status, *, last: bool) -> tuple[str, str]:
         return REVOKED, MESSAGES[REVOKED]
     if not status.trusted:
         indic = str(getattr(status.trust_problem_indic, "name", "") or "")
-        if "EXPIRED" in indic or "OUT_OF_BOUNDS" in indic:
+        if indic in {"EXPIRED", "OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NOT_REVOKED"}:
             return EXPIRED, MESSAGES[EXPIRED]
-        if "NOT_YET_VALID" in indic:
+        if indic == "NOT_YET_VALID":
             return EXPIRED, "chứng thư số chưa có hiệu lực vào thời điểm ký"
-        if "REVOKED" in indic:
+        if indic in {"REVOKED", "REVOKED_NO_POE", "REVOKED_CA_NO_POE"}:
             return REVOKED, MESSAGES[REVOKED]
+        if indic in {
+            "SIG_CONSTRAINTS_FAILURE",
+            "CRYPTO_CONSTRAINTS_FAILURE",
+            "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
+        }:
+            return INVALID, (
+                "chứng thư số hoặc thuật toán của chữ ký không được phép dùng để ký số"
+            )
         return UNTRUSTED, MESSAGES[UNTRUSTED]
     return VALID, MESSAGES[VALID]
+
+
+def _key_usage():
+    """A signing certificate asserts digitalSignature or nonRepudiation (pyHanko's default asks
+    for nonRepudiation only, which many signers' certificates lack)."""
+    from pyhanko.sign.validation.settings import KeyUsageConstraints
+
+    return KeyUsageConstraints(
+        key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False
+    )
 
 
 def _check_one(embedded, trust: TrustMaterial, *, last: bool) -> SignatureCheck:
@@ -273,7 +316,10 @@ def _check_one(embedded, trust: TrustMaterial, *, last: bool) -> SignatureCheck:
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
     status = validate_pdf_signature(
-        embedded, signer_validation_context=_context(trust), ts_validation_context=_context(trust)
+        embedded,
+        signer_validation_context=_context(trust),
+        ts_validation_context=_context(trust),
+        key_usage_settings=_key_usage(),
     )
     ts = status.timestamp_validity
     trusted_time = ts.timestamp if ts is not None and ts.valid and ts.trusted else None
@@ -283,10 +329,17 @@ def _check_one(embedded, trust: TrustMaterial, *, last: bool) -> SignatureCheck:
             embedded,
             signer_validation_context=_context(trust, moment=trusted_time),
             ts_validation_context=_context(trust),
+            key_usage_settings=_key_usage(),
         )
     code, message = _status_of(status, last=last)
     cert = embedded.signer_cert
-    if code in (VALID, EXPIRED) and _revoked_in_folder(cert, trust, at=trusted_time):
+    path_certs = []
+    with contextlib.suppress(Exception):
+        if status.validation_path is not None:
+            path_certs = list(status.validation_path.iter_certs(include_root=True))
+    if code in (VALID, EXPIRED) and _revoked_in_folder(
+        cert, trust, at=trusted_time, path=path_certs
+    ):
         code, message = REVOKED, MESSAGES[REVOKED]
     level = status.modification_level
     modifications_ok = status.coverage == SignatureCoverageLevel.ENTIRE_FILE or (
@@ -313,7 +366,7 @@ def _check_one(embedded, trust: TrustMaterial, *, last: bool) -> SignatureCheck:
     )
 
 
-def _revoked_in_folder(cert, trust: TrustMaterial, *, at: datetime | None) -> bool:
+def _revoked_in_folder(cert, trust: TrustMaterial, *, at: datetime | None, path=()) -> bool:
     """Whether a CRL of the trust folder, signed by its issuer, lists the certificate.
 
     pyHanko consults CRLs only for certificates that name a distribution point; the office's
@@ -322,7 +375,8 @@ def _revoked_in_folder(cert, trust: TrustMaterial, *, at: datetime | None) -> bo
     """
     from cryptography import x509 as pyca_x509
 
-    issuers = [c for c in (*trust.roots, *trust.others) if c.subject == cert.issuer]
+    # The issuer from the folder, or from the chain that validated up to the folder's roots.
+    issuers = [c for c in (*trust.roots, *trust.others, *path) if c.subject == cert.issuer]
     for crl in trust.crls:
         if crl.issuer != cert.issuer:
             continue
@@ -363,7 +417,7 @@ def _broken(embedded, error: Exception) -> SignatureCheck:
         signed_at=None,
         timestamped=False,
         status=INVALID,
-        message=f"{MESSAGES[INVALID]} (không đọc được chữ ký: {error})",
+        message=f"{MESSAGES[INVALID]} (không đọc được chữ ký theo chuẩn PAdES/PKCS#7)",
         covers_revision=locals().get("revision", 0) or 0,
         modifications_ok=False,
     )
@@ -388,6 +442,7 @@ def _summary(checks: list[SignatureCheck], *, whole_file: bool) -> tuple[str, st
     return worst, f"Không hợp lệ: chữ ký của {who}: {bad[0].message}."
 
 
+@_outside_event_loop
 def pdf_verify(data: bytes, *, trust_dir: Path | str | None = None) -> PdfVerification:
     """Check every signature of a PDF against the office's trust roots; never raises on bad input.
 
@@ -400,12 +455,23 @@ def pdf_verify(data: bytes, *, trust_dir: Path | str | None = None) -> PdfVerifi
         return PdfVerification((), INVALID, NOT_PDF_MESSAGE)
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
-        embedded = list(reader.embedded_regular_signatures)
         revisions = reader.xrefs.total_revisions
         metadata = _metadata(reader)
     except Exception as error:  # noqa: BLE001 - a damaged file is an answer, not a crash
         logger.info("signing: unreadable PDF: %s", error)
         return PdfVerification((), INVALID, NOT_PDF_MESSAGE)
+    try:
+        embedded = list(reader.embedded_regular_signatures)
+    except Exception as error:  # noqa: BLE001
+        logger.info("signing: unreadable signature: %s", error)
+        return PdfVerification(
+            (),
+            INVALID,
+            f"Không hợp lệ: {MESSAGES[INVALID]} (chữ ký bị hỏng hoặc không theo chuẩn "
+            "PAdES/PKCS#7, không đọc được).",
+            metadata=metadata,
+            revisions=revisions,
+        )
     trust = trust_material(trust_dir)
     checks = []
     for index, sig in enumerate(embedded):
@@ -596,6 +662,7 @@ def timestamper():
     return UrllibTimeStamper(url) if url else None
 
 
+@_outside_event_loop
 def pdf_sign(
     data: bytes,
     *,
@@ -636,6 +703,7 @@ def pdf_sign(
     stamper = UrllibTimeStamper(timestamp_url) if timestamp_url else timestamper()
     meta = signers.PdfSignatureMetadata(
         field_name=_free_field_name(writer),
+        name=_subject_name(signer),
         reason=reason or None,
         subfilter=SigSeedSubFilter.PADES,
         md_algorithm="sha256",
@@ -659,6 +727,22 @@ def pdf_sign(
     except Exception as error:  # noqa: BLE001
         raise ValidationError(f"Ký số không thành công: {error}") from error
     return out.getvalue()
+
+
+def _subject_name(signer) -> str | None:
+    """The signer's name for the signature dictionary, worked out once per signer (pyHanko
+    would parse the certificate's subject again for every file of a batch)."""
+    cached = getattr(signer, "_registry_subject_name", None)
+    if cached is None:
+        cert = signer.signing_cert
+        if cert is None:
+            return None
+        cached = _name_part(cert.subject, "common_name") or _name_part(
+            cert.subject, "organization_name"
+        )
+        with contextlib.suppress(AttributeError):
+            signer._registry_subject_name = cached
+    return cached or None
 
 
 RESERVED_BYTES = 12 * 1024

@@ -7,10 +7,11 @@ layout mirrors what an office keeps:
     <folder>/office.p12, office.pass      the office's own key (SIGNING_PKCS12_PATH, ..._FILE)
     <folder>/<name>.pem, <name>.key.pem, <name>.p12 (password in <name>.pass) for each signer
 
-Signers: ``office`` (the registry's organisation certificate), ``person`` (a leader signing on
-their token), ``expired`` (valid two years ago, expired a year ago), ``revoked`` (listed in
-root.crl), ``outside`` (issued by a CA that is not in the trust folder) and ``tsa`` (the local
-timestamp server's certificate).
+Signers: ``office`` (the registry's organisation certificate), ``person`` and ``second`` (leaders
+signing on their tokens; the second certificate has digitalSignature without nonRepudiation), ``expired`` (valid two years ago, expired a year ago), ``revoked``
+(listed in root.crl), ``outside`` (issued by a CA that is not in the trust folder),
+``sub_person`` and ``sub_revoked`` (issued by a subordinate CA whose certificate travels in the
+signature, the second listed in trust/sub.crl) and ``tsa`` (the local timestamp server's).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 ROOT_NAME = "Cơ quan chứng thực thử nghiệm Sổ thi đua"
 OUTSIDE_NAME = "Nơi cấp chứng thư ngoài danh sách tin cậy"
+SUB_NAME = "Cơ quan chứng thực cấp dưới thử nghiệm"
 OFFICE_NAME = "Ủy ban nhân dân huyện Văn Lãng"
 OFFICE_ORGANISATION = "UBND huyện Văn Lãng"
 
@@ -75,14 +77,21 @@ def _name(common_name: str, organisation: str = "") -> x509.Name:
     return x509.Name(parts)
 
 
-def _ca(common_name: str, now: datetime) -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
+def _ca(
+    common_name: str,
+    now: datetime,
+    *,
+    parent: tuple[x509.Certificate, rsa.RSAPrivateKey] | None = None,
+) -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
+    """A self-signed root CA, or with ``parent`` a subordinate CA issued by it."""
     key = _key()
     name = _name(common_name, "Thử nghiệm")
     ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
-    cert = (
+    issuer_name, signing_key = (parent[0].subject, parent[1]) if parent else (name, key)
+    builder = (
         x509.CertificateBuilder()
         .subject_name(name)
-        .issuer_name(name)
+        .issuer_name(issuer_name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - timedelta(days=3650))
@@ -103,9 +112,13 @@ def _ca(common_name: str, now: datetime) -> tuple[x509.Certificate, rsa.RSAPriva
             critical=True,
         )
         .add_extension(ski, critical=False)
-        .sign(key, hashes.SHA256())
     )
-    return cert, key
+    if parent:
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(parent[1].public_key()),
+            critical=False,
+        )
+    return builder.sign(signing_key, hashes.SHA256()), key
 
 
 def _leaf(
@@ -117,6 +130,7 @@ def _leaf(
     not_before: datetime,
     not_after: datetime,
     tsa: bool = False,
+    non_repudiation: bool = True,
 ) -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
     key = _key()
     builder = (
@@ -131,7 +145,7 @@ def _leaf(
         .add_extension(
             x509.KeyUsage(
                 digital_signature=True,
-                content_commitment=not tsa,
+                content_commitment=non_repudiation and not tsa,
                 key_encipherment=False,
                 data_encipherment=False,
                 key_agreement=False,
@@ -213,6 +227,9 @@ def pki_write(folder: Path | str, *, now: datetime | None = None) -> TestPki:
 
     root, root_key = _ca(ROOT_NAME, now)
     outside_root, outside_key = _ca(OUTSIDE_NAME, now)
+    # A subordinate CA, as the government's root issues through: its certificate is not in the
+    # trust folder (signers carry it in their signature), its CRL is.
+    sub, sub_key = _ca(SUB_NAME, now, parent=(root, root_key))
     (trust / "root.pem").write_bytes(_pem(root))
     (outside_dir / "outside-root.pem").write_bytes(_pem(outside_root))
 
@@ -231,6 +248,8 @@ def pki_write(folder: Path | str, *, now: datetime | None = None) -> TestPki:
         ),
         "revoked": ("Trần Văn Thu Hồi", OFFICE_ORGANISATION, root, root_key, current, False),
         "outside": ("Phạm Văn Ngoài", "Đơn vị ngoài", outside_root, outside_key, current, False),
+        "sub_person": ("Đỗ Thị Cấp Dưới", OFFICE_ORGANISATION, sub, sub_key, current, False),
+        "sub_revoked": ("Vũ Văn Thu Hồi", OFFICE_ORGANISATION, sub, sub_key, current, False),
         "tsa": (
             "Máy chủ dấu thời gian thử nghiệm",
             "Thử nghiệm",
@@ -256,30 +275,46 @@ def pki_write(folder: Path | str, *, now: datetime | None = None) -> TestPki:
             not_before=start,
             not_after=end,
             tsa=tsa,
+            # Not every signing certificate asserts non-repudiation: "second" only signs.
+            non_repudiation=name != "second",
         )
-        pki.signers[name] = _write_signer(folder, name, cert, key, [issuer])
+        chain = [issuer, root] if issuer is sub else [issuer]
+        pki.signers[name] = _write_signer(folder, name, cert, key, chain)
 
+    pki.crl.write_bytes(
+        _crl(root, root_key, pki.signers["revoked"].serial, now).public_bytes(
+            serialization.Encoding.DER
+        )
+    )
+    # The subordinate CA's CRL in PEM, as CAs also publish them.
+    (trust / "sub.crl").write_bytes(
+        _crl(sub, sub_key, pki.signers["sub_revoked"].serial, now).public_bytes(
+            serialization.Encoding.PEM
+        )
+    )
+    return pki
+
+
+def _crl(issuer: x509.Certificate, key: rsa.RSAPrivateKey, serial: int, now: datetime):
     revoked = (
         x509.RevokedCertificateBuilder()
-        .serial_number(pki.signers["revoked"].serial)
+        .serial_number(serial)
         .revocation_date(now - timedelta(days=1))
         .build()
     )
-    crl = (
+    return (
         x509.CertificateRevocationListBuilder()
-        .issuer_name(root.subject)
+        .issuer_name(issuer.subject)
         .last_update(now - timedelta(hours=1))
         .next_update(now + timedelta(days=30))
         .add_revoked_certificate(revoked)
         .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()),
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()),
             critical=False,
         )
         .add_extension(x509.CRLNumber(1), critical=False)
-        .sign(root_key, hashes.SHA256())
+        .sign(key, hashes.SHA256())
     )
-    pki.crl.write_bytes(crl.public_bytes(serialization.Encoding.DER))
-    return pki
 
 
 # --- A local timestamp server ----------------------------------------------------------------------

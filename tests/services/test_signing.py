@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 
 from registry.services import signing
 from registry.services.signing import pdf_sign, pdf_verify, signer_from_pkcs12
+from tests.signing_fixtures import pdf_add_content
 
 
 @pytest.fixture(scope="module")
@@ -25,19 +26,6 @@ def plain_pdf() -> bytes:
 
 def signer_of(pki, name):
     return signer_from_pkcs12(pki[name].pkcs12, pki[name].password)
-
-
-def add_content(data: bytes) -> bytes:
-    """An incremental update that paints a box on the first page: what a forger appends."""
-    from pyhanko.pdf_utils import generic
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-
-    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
-    stream = generic.StreamObject(stream_data=b"q 0 0 1 rg 50 50 200 40 re f Q")
-    writer.add_stream_to_page(0, writer.add_object(stream))
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def test_signed_by_the_office_validates_with_code_and_signer(signing_pki, plain_pdf):
@@ -111,16 +99,16 @@ def test_trust_folder_decides(signing_pki, plain_pdf, tmp_path):
     assert pdf_verify(signed, trust_dir=signing_pki.trust_dir).status == "valid"
 
 
-def test_two_signatures_validate_and_content_between_them_does_not(signing_pki, plain_pdf):
-    first = pdf_sign(plain_pdf, signer=signer_of(signing_pki, "person"))
-    both = pdf_sign(first, signer=signer_of(signing_pki, "second"))
+def test_two_signatures_validate_and_content_between_them_does_not(signing_pki, plain_pdf, sign_as):
+    first = sign_as(plain_pdf, "person")
+    both = sign_as(first, "second")
     result = pdf_verify(both)
     assert result.status == "valid", result.message
     assert [c.signer_name for c in result.signatures] == ["Hoàng Văn Thử", "Lê Thị Ký"]
     assert [c.covers_revision for c in result.signatures] == [1, 2]
     assert all(c.modifications_ok for c in result.signatures)
 
-    forged = pdf_sign(add_content(first), signer=signer_of(signing_pki, "second"))
+    forged = pdf_sign(pdf_add_content(first), signer=signer_of(signing_pki, "second"))
     result = pdf_verify(forged)
     assert result.status == "altered"
     first_check, second_check = result.signatures
@@ -130,7 +118,7 @@ def test_two_signatures_validate_and_content_between_them_does_not(signing_pki, 
 
 
 def test_content_after_the_last_signature_is_not_valid(signing_pki, plain_pdf):
-    result = pdf_verify(add_content(pdf_sign(plain_pdf)))
+    result = pdf_verify(pdf_add_content(pdf_sign(plain_pdf)))
     assert result.status == "altered"
     assert "sau chữ ký" in result.message
 
@@ -206,3 +194,51 @@ def test_a_document_timestamp_after_the_signature_keeps_it_valid(
     assert result.status == "valid", result.message
     assert result.revisions == 3
     assert result.signatures[0].covers_whole_file
+
+
+def test_callable_from_a_thread_that_runs_an_event_loop(signing_pki, plain_pdf):
+    """As in the browser tests, where Playwright's sync API keeps a loop running."""
+    import asyncio
+
+    async def inside():
+        return pdf_verify(pdf_sign(plain_pdf))
+
+    assert asyncio.run(inside()).status == "valid"
+
+
+def test_an_unreadable_signature_is_invalid_not_a_crash(signing_pki, plain_pdf):
+    signed = pdf_sign(plain_pdf)
+    start = signed.index(b"/Contents <") + len(b"/Contents <")
+    end = signed.index(b">", start)
+    broken = signed[:start] + b"0" * (end - start) + signed[end:]
+    result = pdf_verify(broken)
+    assert result.status == "invalid"
+    assert "chữ ký số không hợp lệ" in result.message
+    assert "không đọc được" in result.message
+
+
+def test_damage_anywhere_gives_an_answer_never_a_traceback(signing_pki, plain_pdf):
+    signed = pdf_sign(plain_pdf)
+    statuses = set()
+    for at in range(0, len(signed), max(1, len(signed) // 40)):
+        damaged = bytearray(signed)
+        damaged[at] ^= 0x55
+        result = pdf_verify(bytes(damaged))
+        assert result.status in {"valid", "altered", "invalid"}, (at, result.status)
+        assert result.message
+        statuses.add(result.status)
+        # Only bytes outside the signed range (inside the unused signature room) keep it valid.
+    assert "altered" in statuses
+    truncated = pdf_verify(signed[: len(signed) // 2])
+    assert truncated.status in {"invalid", "altered", "unsigned"} and truncated.message
+
+
+def test_a_subordinate_ca_carried_in_the_signature_and_its_crl(signing_pki, plain_pdf):
+    """The trust folder holds the root and the subordinate CA's CRL, not the subordinate CA."""
+    assert not (signing_pki.trust_dir / "sub.pem").exists()
+    result = pdf_verify(pdf_sign(plain_pdf, signer=signer_of(signing_pki, "sub_person")))
+    assert result.status == "valid", result.message
+    assert result.signatures[0].issuer_name == "Cơ quan chứng thực cấp dưới thử nghiệm"
+    result = pdf_verify(pdf_sign(plain_pdf, signer=signer_of(signing_pki, "sub_revoked")))
+    assert result.status == "revoked"
+    assert "chứng thư số đã bị thu hồi" in result.message

@@ -39,6 +39,7 @@ class Command(BaseCommand):
             f"  SIGNING_TRUST_DIR={pki.trust_dir}\n"
             f"  SIGNING_PKCS12_PATH={pki.office.pkcs12}\n"
             f"  SIGNING_PKCS12_PASSWORD_FILE={pki.office.password_file}\n"
-            "Người ký để thử tải lên: person, second, expired, revoked, outside (.p12, mật khẩu "
+            "Người ký để thử tải lên: person, second, expired, revoked, outside, sub_person, "
+            "sub_revoked (.p12, mật khẩu "
             "trong tệp .pass cùng tên)."
         )
