@@ -51,3 +51,60 @@ def test_a_certificate_pdf_uploaded_to_the_public_page(live_server, page, signin
     upload(page, url, certificate)
     assert "đã bị hủy" in page.inner_text("#standing")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_clerk_attaches_the_signed_decision_before_issuing(live_server, page, signing_pki):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.urls import reverse
+
+    from registry.models.trust import AuthorityMembership
+    from registry.services.accounts import CLERK_GROUP, groups_ensure
+    from registry.services.papers import decision_pdf
+    from registry.services.signing import signer_from_pkcs12
+
+    decision = factories.decision_with_lines(number="15/QĐ-UBND")
+    authority = decision.authority
+    authority.requires_signed_pdf = True
+    authority.save()
+    groups_ensure()
+    clerk = get_user_model().objects.create_user("canbo", password="mat-khau-12", is_staff=True)
+    clerk.groups.add(Group.objects.get(name=CLERK_GROUP))
+    AuthorityMembership.objects.create(user=clerk, authority=authority)
+    person = signing_pki["person"]
+    with ThreadPoolExecutor(1) as pool:
+        signed = pool.submit(
+            pdf_sign,
+            decision_pdf(decision=decision),
+            signer=signer_from_pkcs12(person.pkcs12, person.password),
+        ).result()
+
+    base = live_server.url
+    page.goto(base + "/admin/login/")
+    page.fill("input[name=username]", "canbo")
+    page.fill("input[name=password]", "mat-khau-12")
+    page.click("input[type=submit]")
+    page.wait_for_url(base + "/admin/")
+
+    # Issuing without the signed PDF is refused, with the reason.
+    page.goto(base + reverse("admin:registry_decision_issue", args=[decision.pk]))
+    page.click("input[name=confirm]")
+    assert "chưa có" in page.inner_text(".messagelist .error")
+    decision.refresh_from_db()
+    assert decision.status == "draft"
+
+    page.click("a.signed-link")
+    page.locator("#id_file").set_input_files(
+        {"name": "qd-15.pdf", "mimeType": "application/pdf", "buffer": signed}
+    )
+    page.click("#signed-form input[type=submit]")
+    page.locator(".messagelist .success").wait_for()
+    assert "Hoàng Văn Thử" in page.inner_text(".signed-paper")
+    assert "đã có" in page.inner_text(".signed-state")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+
+    page.goto(base + reverse("admin:registry_decision_issue", args=[decision.pk]))
+    page.click("input[name=confirm]")
+    page.locator(".messagelist .success").wait_for()
+    decision.refresh_from_db()
+    assert decision.status == "issued"
