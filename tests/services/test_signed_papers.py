@@ -319,6 +319,25 @@ def test_a_pledge_with_content_added_between_two_signatures_is_refused(signing_p
         pledge_signed_upload(pledge=pledge, data=fresh, unit=second_unit, user=clerk)
 
 
+def test_who_has_signed_takes_a_few_queries_however_many_units(
+    signing_pki, pledge, clerk, django_assert_max_num_queries
+):
+    from registry.models import BlocMembership, Unit
+    from registry.services.pledges import pledge_pdf
+    from registry.services.received_papers import pledge_signed_upload, pledge_signing_rows
+
+    first_unit = pledge_signing_rows(pledge=pledge)[0].unit
+    first = signed_by(signing_pki, "person", pledge_pdf(pledge=pledge))
+    pledge_signed_upload(pledge=pledge, data=first, unit=first_unit, user=clerk)
+    for i in range(30):
+        unit = Unit.objects.create(name=f"Trường thử {i}", code=f"thu-{i}")
+        BlocMembership.objects.create(bloc=pledge.bloc, year=pledge.year, unit=unit)
+    with django_assert_max_num_queries(6):
+        rows = pledge_signing_rows(pledge=pledge)
+        assert len(rows) == 32 and sum(r.signed for r in rows) == 1
+        assert [r.signature.signer_name for r in rows if r.signed] == ["Hoàng Văn Thử"]
+
+
 def test_the_pledge_page_shows_who_has_signed(signing_pki, pledge, client):
     from registry.services.pledges import pledge_pdf
     from registry.services.received_papers import pledge_signing_rows
