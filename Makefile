@@ -19,9 +19,9 @@ PYTEST_ARGS ?=
 
 # Debian packages the tests need: headless Chromium for the browser journeys, pdftotext for
 # certificates, Pango and HarfBuzz subsetting for WeasyPrint, PostgreSQL 15 for the second pass,
-# gettext's msgfmt for the Vietnamese messages.
+# gettext's msgfmt for the Vietnamese messages, SoftHSM2 for the PKCS#11 signing tests.
 SYSTEM_PACKAGES := chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-	postgresql-15 fonts-dejavu-core gettext
+	postgresql-15 fonts-dejavu-core gettext softhsm2
 
 # The registry's own catalogues (registry/locale); the compiled .mo files are not committed.
 MESSAGES_PO := $(wildcard registry/locale/*/LC_MESSAGES/*.po)
@@ -83,16 +83,23 @@ messages: $(MESSAGES_MO)
 
 # --- Running ------------------------------------------------------------------------------------
 
-# A local .env (DEBUG=1 and a generated SECRET_KEY), written once and never overwritten:
-# manage.py reads it when the environment sets neither, so the README's commands run as shown.
+# A local .env (DEBUG=1, a generated SECRET_KEY and the demo signing key), written once and never
+# overwritten: manage.py reads it when the environment sets neither, so the README's commands run
+# as shown.
 .env: | $(BIN)/python
 	$(BIN)/python -m registry.devenv $@
 
+# Signing with a test certificate authority made on the first run (var/signing-demo), unless the
+# environment names the office's own key and trust folder (README, "Ký số").
+run: export SIGNING_TRUST_DIR ?= $(CURDIR)/var/signing-demo/trust
+run: export SIGNING_PKCS12_PATH ?= $(CURDIR)/var/signing-demo/office.p12
+run: export SIGNING_PKCS12_PASSWORD_FILE ?= $(CURDIR)/var/signing-demo/office.pass
 run: venv messages .env
 	$(BIN)/python manage.py migrate
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py ensure_demo_admin
+	$(BIN)/python manage.py signing_demo_pki --folder $(CURDIR)/var/signing-demo
 	@# The background worker (large print batches) runs beside the web server and stops with it.
 	$(BIN)/python manage.py db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

@@ -56,11 +56,16 @@ def write(path: Path) -> bool:
     """Write a development `.env` if there is none (make run); whether one was written."""
     if path.exists():
         return False
+    demo = path.resolve().parent / "var" / "signing-demo"
     path.write_text(
         "# Development only, written by `make run`; manage.py reads it when the environment\n"
         "# sets neither DEBUG nor SECRET_KEY (see registry/devenv.py). Never used in production.\n"
         "DEBUG=1\n"
-        f"SECRET_KEY={secrets.token_urlsafe(50)}\n",
+        f"SECRET_KEY={secrets.token_urlsafe(50)}\n"
+        "# The demo signing key and trust roots `make run` makes (manage.py signing_demo_pki).\n"
+        f"SIGNING_TRUST_DIR={demo / 'trust'}\n"
+        f"SIGNING_PKCS12_PATH={demo / 'office.p12'}\n"
+        f"SIGNING_PKCS12_PASSWORD_FILE={demo / 'office.pass'}\n",
         encoding="utf-8",
     )
     return True

@@ -225,6 +225,23 @@ PRINT_CHUNK_SIZE = int(os.environ.get("PRINT_CHUNK_SIZE", "100"))
 # A queued or running job with no progress for this long has lost its worker: it is marked
 # failed (and can be retried) when its page is opened, when a worker starts, or by print_jobs_sweep.
 PRINT_STALE_SECONDS = int(os.environ.get("PRINT_STALE_SECONDS", "600"))
+# Digital signatures (registry/services/signing.py; README "Ký số"). Trust: a folder of CA
+# certificates (.pem/.crt/.cer) and CRLs (.crl); nothing is fetched from the network. The office's
+# key: a PKCS#12 file, or a PKCS#11 token (module, slot or token label, key label). Passwords and
+# PINs come from a file or the environment (SIGNING_PKCS12_PASSWORD, SIGNING_PKCS11_PIN), never
+# from the database. Batches of more certificates than SIGNING_BACKGROUND_THRESHOLD are signed by
+# the background worker.
+SIGNING_TRUST_DIR = Path(os.environ.get("SIGNING_TRUST_DIR", VAR_DIR / "signing" / "trust"))
+SIGNING_PKCS12_PATH = os.environ.get("SIGNING_PKCS12_PATH", "")
+SIGNING_PKCS12_PASSWORD_FILE = os.environ.get("SIGNING_PKCS12_PASSWORD_FILE", "")
+SIGNING_PKCS11_MODULE = os.environ.get("SIGNING_PKCS11_MODULE", "")
+SIGNING_PKCS11_SLOT = os.environ.get("SIGNING_PKCS11_SLOT", "")
+SIGNING_PKCS11_TOKEN_LABEL = os.environ.get("SIGNING_PKCS11_TOKEN_LABEL", "")
+SIGNING_PKCS11_KEY_LABEL = os.environ.get("SIGNING_PKCS11_KEY_LABEL", "")
+SIGNING_PKCS11_CERT_LABEL = os.environ.get("SIGNING_PKCS11_CERT_LABEL", "")
+SIGNING_PKCS11_PIN_FILE = os.environ.get("SIGNING_PKCS11_PIN_FILE", "")
+SIGNING_TIMESTAMP_URL = os.environ.get("SIGNING_TIMESTAMP_URL", "")
+SIGNING_BACKGROUND_THRESHOLD = int(os.environ.get("SIGNING_BACKGROUND_THRESHOLD", "50"))
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
@@ -272,6 +289,10 @@ if not DEBUG:
 # the import service refuses files over IMPORT_MAX_BYTES.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The public page checking a PDF (xac-thuc/) refuses files larger than this.
+REGISTRY_VERIFY_UPLOAD_MAX_BYTES = int(
+    os.environ.get("REGISTRY_VERIFY_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+)
 
 # --- Deployment: shared cache, rate limits, health, request log ---------------------------------
 
@@ -320,8 +341,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     # One line per request (registry.requestlog): user, method, path, status, duration in ms.
-    # REQUEST_LOG_LEVEL=WARNING silences it.
+    # REQUEST_LOG_LEVEL=WARNING silences it. A signature that does not check out is an answer to
+    # the user, not a server warning: pyHanko's own loggers say errors only.
     "loggers": {
         "registry.requests": {"level": os.environ.get("REQUEST_LOG_LEVEL", "INFO")},
+        "pyhanko": {"level": "ERROR"},
+        "pyhanko_certvalidator": {"level": "ERROR"},
     },
 }

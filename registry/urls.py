@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 
 from registry.views.files import private_file
 from registry.views.health import health
-from registry.views.public import posting_public, verification
+from registry.views.public import posting_public, verification, verification_upload
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
@@ -14,6 +14,8 @@ urlpatterns = [
     # Printed in the certificates' QR codes: keep this address stable.
     # The proposing units' portal: their own unit's proposals, never the admin.
     path("don-vi/", include("registry.views.portal")),
+    # Anyone uploads a PDF and is told whether it is a genuine paper of this registry.
+    path("xac-thuc/", verification_upload, name="registry_verification_upload"),
     path("xac-thuc/<str:code>/", verification, name="registry_verification"),
     # Công khai: the lines posted for the public's comments before the council meets.
     path("cong-khai/<int:posting_id>/", posting_public, name="posting_public"),

@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+# Signing fixtures (test PKI, timestamp server, SoftHSM2 token): tests/signing_fixtures.py.
+pytest_plugins = ["tests.signing_fixtures"]
+
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -508,6 +508,11 @@ class PledgeAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
         return response
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            from registry.services.received_papers import pledge_signing_rows
+
+            context["signing_rows"] = rows = pledge_signing_rows(pledge=obj)
+            context["signed_count"] = sum(1 for row in rows if row.signed)
         if obj is not None and obj.bloc_id:
             context["ranking_url"] = reverse(
                 "admin:registry_bloc_ranking", args=[obj.bloc_id, obj.year]

@@ -66,8 +66,12 @@ from .proposals import (
     UnitMembership,
 )
 from .ratings import Discipline, Initiative, Rating, RatingGrade
+from .signed import PaperSignature, SignatureStatus, SignedPaper
 
 __all__ = [
+    "PaperSignature",
+    "SignatureStatus",
+    "SignedPaper",
     "Attendance",
     "Ballot",
     "BallotResult",

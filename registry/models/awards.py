@@ -94,6 +94,12 @@ class Authority(Dated):
         related_name="authorities",
         verbose_name="địa bàn, đơn vị",
     )
+    requires_signed_pdf = models.BooleanField(
+        "bắt buộc bản ký số hợp lệ",
+        default=False,
+        help_text="Đánh dấu: quyết định chỉ ban hành được khi đã đính kèm bản PDF ký số hợp lệ "
+        "(đúng số, đúng ngày, chữ ký còn nguyên vẹn).",
+    )
     successors = models.ManyToManyField(
         "self",
         through="AuthoritySuccession",

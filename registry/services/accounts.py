@@ -81,9 +81,11 @@ _CLERK_MODELS_VIEW = [
     "attendance",
     "recusal",
     "ballot",
+    "signedpaper",
+    "papersignature",
 ]
 # Certificates, reprints and confirmations are official papers: printed by clerks, not viewers.
-_CLERK_EXTRA = ["print_certificate"]
+_CLERK_EXTRA = ["print_certificate", "add_signedpaper"]
 # Leaders also move the overlay to fit their office's printer (measured on the calibration page).
 _LEADER_EXTRA = [
     "revoke_award",

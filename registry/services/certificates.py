@@ -429,18 +429,34 @@ def _page_names() -> list[dict]:
     return names
 
 
-def html_to_pdf(html: str) -> bytes:
+# The Info dictionary key (without the slash) that carries an award's verification code on the
+# PDF of a single certificate, signed or not; registry.services.signing reads it back.
+VERIFICATION_CODE_KEY = "RegistryVerificationCode"
+
+
+def html_to_pdf(html: str, *, metadata: dict[str, str] | None = None) -> bytes:
+    """The PDF of ``html``; ``metadata`` entries (ASCII letter keys) go into its Info dictionary."""
     from weasyprint import HTML
 
     font_config, css = _weasy()
-    return HTML(string=html, base_url=str(FONT_DIR)).write_pdf(
+    document = HTML(string=html, base_url=str(FONT_DIR)).render(
         stylesheets=[css], font_config=font_config
     )
+    if metadata:
+        document.metadata.custom.update(metadata)
+    return document.write_pdf(custom_metadata=bool(metadata))
 
 
-def pages_pdf(pages: list[Page]) -> bytes:
+def pages_pdf(pages: list[Page], *, metadata: dict[str, str] | None = None) -> bytes:
     html = render_to_string("registry/certificates/certificates.html", {"pages": pages})
-    return html_to_pdf(html)
+    return html_to_pdf(html, metadata=metadata)
+
+
+def certificate_metadata(award: Award) -> dict[str, str]:
+    """What the PDF of one issued award's certificate says about itself: its verification code."""
+    if award.decision.status != DecisionStatus.ISSUED or not award.verification_code:
+        return {}
+    return {VERIFICATION_CODE_KEY: award.verification_code}
 
 
 def join_pdfs(parts: Iterable[bytes | Path], out: BinaryIO) -> None:
@@ -533,7 +549,9 @@ def certificates_render_to(
             )
             for award in chunk
         ]
-        parts.append(pages_pdf(pages))
+        # A certificate printed on its own carries its verification code in the PDF's metadata.
+        metadata = certificate_metadata(chunk[0]) if len(ids) == 1 and chunk else None
+        parts.append(pages_pdf(pages, metadata=metadata) if metadata else pages_pdf(pages))
         printed += [a.pk for a in chunk if a.decision.status == DecisionStatus.ISSUED]
         done += len(chunk)
         if progress:

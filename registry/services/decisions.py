@@ -24,6 +24,7 @@ from registry.services.awards import (
     history_user,
     problems_as_messages,
 )
+from registry.services.received_papers import decision_signed_require
 
 # Scripts written against this module's earlier face still find the award-line functions here;
 # they are services.awards' own.
@@ -196,6 +197,8 @@ def decision_issue(*, decision: Decision, user=None, past: bool = False) -> Deci
     if not decision.number.strip():
         raise ValidationError({"number": "Chưa có số quyết định."})
     decision_authority_check(decision)
+    # The authority may require the paper signed on the signer's token before the register.
+    decision_signed_require(decision)
     awards = list(
         decision.awards.select_related(
             "award_type", "decision__authority", "collective", "individual", "household"

@@ -2,14 +2,17 @@
 
 import re
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from registry.clientip import client_ip
 from registry.models import Award
 from registry.models.awards import DecisionStatus
 from registry.ratelimits import limit_by_address
 from registry.selectors.amendments import award_show_amended, with_amended_text
+from registry.services.received_papers import decision_signed_summary, pdf_check, upload_read
 
 # Codes are 16 symbols from A–Z and 2–9 without O and I; people may type them with spaces,
 # dashes or in lower case.
@@ -39,7 +42,39 @@ def verification(request, code: str):
         response = render(request, "registry/public/not_found.html", {"code": code}, status=404)
     else:
         award_show_amended(award)  # the name as corrected by an amendment decision
-        response = render(request, "registry/public/verification.html", {"award": award})
+        response = render(
+            request,
+            "registry/public/verification.html",
+            {"award": award, "signed": decision_signed_summary(award.decision)},
+        )
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@limit_by_address("RATE_LIMIT_UPLOAD", method="POST")
+def verification_upload(request):
+    """Anyone brings a PDF: is it a genuine, unaltered paper of this registry, for which award,
+    and does that award still stand? No login; the file is read and forgotten, never stored.
+    A file over the limit is refused by its size before it is read into memory (the web server's
+    body limit and the rate limit keep the rest out)."""
+    check, error = None, ""
+    if request.method == "POST":
+        try:
+            data = upload_read(request.FILES.get("file"))
+            check = pdf_check(data=data)
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+    response = render(
+        request,
+        "registry/public/upload.html",
+        {
+            "check": check,
+            "error": error,
+            "max_mb": settings.REGISTRY_VERIFY_UPLOAD_MAX_BYTES // (1024 * 1024),
+        },
+        status=400 if error else 200,
+    )
     response["X-Robots-Tag"] = "noindex"
     return response
 

@@ -323,6 +323,16 @@ def test_bloc_ranking_pledge_and_targets_of_another_office_are_not_found(client,
     assert client.get(target_import).status_code == 404
 
 
+def test_signed_paper_pages_of_another_office_are_not_found(client, offices):
+    client.force_login(offices["clerk"])
+    a, b = offices["A"], offices["B"]
+    for name, key in (("registry_decision_signed", "draft"), ("registry_pledge_signed", "pledge")):
+        assert client.get(reverse(f"admin:{name}", args=[b[key].pk])).status_code == 404
+        assert client.get(reverse(f"admin:{name}", args=[a[key].pk])).status_code == 200
+    # The stored file is served only to the office holding it.
+    assert client.get(b["signedpaper"].file.url).status_code == 404
+
+
 def test_clerk_cannot_revoke_leader_can_only_in_the_office(client, offices):
     a, b = offices["A"], offices["B"]
     revoke = reverse("admin:registry_revocation_revoke")

@@ -32,6 +32,7 @@ from registry.models import (
     Rating,
     RecipientMerge,
     Round,
+    SignedPaper,
     TargetResult,
     TargetSet,
     Unit,
@@ -171,6 +172,17 @@ def office_rows(authority, tag: str) -> dict:
             recipient_kind="ca-nhan", kept_id=person.pk, removed_id=10**9, removed_snapshot={}
         ),
         "certificatelayout": CertificateLayout.objects.create(authority=authority, award_type=gk),
+        "signedpaper": SignedPaper.objects.create(
+            authority=authority,
+            decision=issued,
+            file=f"received/{tag}/qd.pdf",
+            filename="qd.pdf",
+            sha256="0" * 64,
+            size=1,
+            status="valid",
+            number_read=issued.number,
+            date_read=issued.signed_date,
+        ),
         "printjob": job,
         "printlog": PrintLog.objects.create(award=award, kind="in", mode="full", job=job),
         "revocation": Revocation.objects.create(
