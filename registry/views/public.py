@@ -7,11 +7,28 @@ from django.views.decorators.http import require_GET
 
 from registry.models import Award
 from registry.models.awards import DecisionStatus
-from registry.selectors.amendments import award_show_amended, with_amended_text
+from registry.selectors.amendments import award_apply_amendments
 
 # Codes are 16 symbols from A–Z and 2–9 without O and I; people may type them with spaces,
 # dashes or in lower case.
 _CODE = re.compile(r"^[A-HJ-NP-Z2-9]{16}$")
+
+
+# The fields the verification page reads (templates/registry/public/verification.html).
+_SHOWN = (
+    "verification_code",
+    "recipient_name",
+    "period_from",
+    "period_to",
+    "revoked_by_id",
+    "revoked_on",
+    "award_type__name",
+    "decision__number",
+    "decision__signed_date",
+    "decision__status",
+    "decision__authority_id",
+    "decision__authority__name",
+)
 
 
 def normalise_code(raw: str) -> str:
@@ -23,19 +40,19 @@ def verification(request, code: str):
     code = normalise_code(code)
     award = None
     if _CODE.match(code):
+        # Only what the page shows (a crowd asks for it): the award, its type, its decision and
+        # that decision's authority in one small query; a revoking decision, rare, on demand.
         award = (
-            with_amended_text(
-                Award.objects.select_related(
-                    "award_type", "decision__authority", "revoked_by__authority"
-                )
-            )
+            Award.objects.select_related("award_type", "decision__authority")
+            .only(*_SHOWN)
             .filter(verification_code=code, decision__status=DecisionStatus.ISSUED)
+            .order_by()
             .first()
         )
     if award is None:
         response = render(request, "registry/public/not_found.html", {"code": code}, status=404)
     else:
-        award_show_amended(award)  # the name as corrected by an amendment decision
+        award_apply_amendments(award)  # the name as corrected by an amendment decision
         response = render(request, "registry/public/verification.html", {"award": award})
     response["X-Robots-Tag"] = "noindex"
     return response
