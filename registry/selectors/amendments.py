@@ -41,16 +41,3 @@ def award_show_amended(award) -> None:
     for field, name in AMENDED.items():
         if hasattr(award, name):
             setattr(award, field, getattr(award, name))
-
-
-def award_apply_amendments(award) -> None:
-    """The same values as ``with_amended_text`` and ``award_show_amended``, for one award already
-    loaded: one plain query on its amendments (the public verification page, asked for by a
-    crowd, keeps its award query small). For display only, like ``award_show_amended``."""
-    seen = set()
-    rows = Amendment.objects.filter(award_id=award.pk).order_by("-recorded_at", "-pk")
-    for field, value in rows.values_list("field", "new_value"):
-        if field in AMENDED and field not in seen:
-            seen.add(field)
-            if value is not None:
-                setattr(award, field, value)
