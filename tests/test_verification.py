@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from registry.services.decisions import decision_issue
+from registry.services.revocations import award_amend
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -65,3 +66,25 @@ def test_a_draft_awards_code_is_never_valid(client):
     decision = factories.decision_with_lines("16/QĐ-UBND", collectives=1, individuals=0)
     assert decision.awards.get().verification_code is None
     assert client.get("/xac-thuc/None/").status_code == 404
+
+
+def test_the_page_shows_the_latest_amendment_in_one_query(client, django_assert_num_queries):
+    """A crowd scans codes at once: the page reads the award, its decision and the name as last
+    amended in one query."""
+    award = issued_award()
+    url = f"/xac-thuc/{award.verification_code}/"
+    with django_assert_num_queries(1):
+        assert client.get(url).status_code == 200
+    by = decision_issue(
+        decision=factories.draft_decision(
+            number="40/QĐ-UBND", signed_date=date(2023, 6, 1), kind="dinh-chinh",
+            subject="Về việc đính chính quyết định khen thưởng",
+        )
+    )  # fmt: skip
+    for name in ("Người Thử Sửa Lần Một", "Người Thử Sửa Lần Hai"):
+        award_amend(award=award, by=by, field="recipient_name", new_value=name, reason="Sai tên")
+    with django_assert_num_queries(1):
+        page = client.get(url).content.decode()
+    assert "Người Thử Sửa Lần Hai" in page
+    assert "Sửa Lần Một" not in page and award.recipient_name not in page
+    assert "Giấy khen hợp lệ" in page

@@ -178,15 +178,28 @@ def rules_in_force(
     A rule bound to a chain or an authority level applies only to decisions of such authorities,
     and beats a general rule; between equals the one in force since later wins.
     """
-    chain = authority.chain if authority else None
-    level = authority.level if authority else None
     rules = _rules_queryset().filter(
         EligibilityRule.valid_on_q(on), award_type_id__in=set(award_type_ids)
     )
     if loai_hinh:
         rules = rules.filter(loai_hinh=loai_hinh)
+    return _best_rules(rules, on=on, authority=authority, loai_hinh=loai_hinh)
+
+
+def _best_rules(
+    rules: Iterable[EligibilityRule],
+    *,
+    on: date,
+    authority: Authority | None,
+    loai_hinh: str | None,
+) -> dict[tuple[int, str], EligibilityRule]:
+    """rules_in_force() among rules already read (any day, any loại hình): no query."""
+    chain = authority.chain if authority else None
+    level = authority.level if authority else None
     best: dict[tuple[int, str], EligibilityRule] = {}
     for rule in rules:
+        if not rule.is_valid_on(on) or (loai_hinh and rule.loai_hinh != loai_hinh):
+            continue
         if authority is not None and (
             (rule.chain and rule.chain != chain)
             or (rule.authority_level and rule.authority_level != level)
@@ -207,30 +220,40 @@ def _chunks(ids: list[int]) -> Iterable[list[int]]:
 
 
 class _Scope:
-    """Which recipients of one kind: given ids, the records of an authority subtree, or all."""
+    """Which recipients of one kind: given ids, the records of an authority subtree, or all;
+    `within`, when set, a subquery of recipient ids outside which nobody can pass (_anchor)."""
 
-    def __init__(self, kind: str, *, ids=None, authority_ids=None):
+    def __init__(self, kind: str, *, ids=None, authority_ids=None, within=None):
         self.kind = kind
         self.field = _FIELD[kind]
         self.ids = None if ids is None else sorted(set(ids))
         self.authority_ids = authority_ids
+        self.within = within
 
 
 def _scope_q(scope: _Scope, fk: str) -> list[Q]:
     """Filters on a table with a foreign key `fk` to the recipient (`individual`, ...)."""
     if scope.ids is not None:
-        return [Q(**{f"{fk}_id__in": chunk}) for chunk in _chunks(scope.ids)]
-    if scope.authority_ids is not None:
-        return [Q(**{f"{fk}__registered_by_id__in": scope.authority_ids})]
-    return [Q(**{f"{fk}__isnull": False})]
+        found = [Q(**{f"{fk}_id__in": chunk}) for chunk in _chunks(scope.ids)]
+    elif scope.authority_ids is not None:
+        found = [Q(**{f"{fk}__registered_by_id__in": scope.authority_ids})]
+    else:
+        found = [Q(**{f"{fk}__isnull": False})]
+    if scope.within is not None:
+        found = [q & Q(**{f"{fk}_id__in": scope.within}) for q in found]
+    return found
 
 
 def _recipient_q(scope: _Scope) -> list[Q]:
     if scope.ids is not None:
-        return [Q(id__in=chunk) for chunk in _chunks(scope.ids)]
-    if scope.authority_ids is not None:
-        return [Q(registered_by_id__in=scope.authority_ids)]
-    return [Q()]
+        found = [Q(id__in=chunk) for chunk in _chunks(scope.ids)]
+    elif scope.authority_ids is not None:
+        found = [Q(registered_by_id__in=scope.authority_ids)]
+    else:
+        found = [Q()]
+    if scope.within is not None:
+        found = [q & Q(id__in=scope.within) for q in found]
+    return found
 
 
 def counted_awards(*, on: date | None = None):
@@ -299,6 +322,42 @@ def _needs(rule: EligibilityRule, year: int) -> _Needs:
                     t for t in (c.award_type_id, c.award_type_alt_id) if t is not None
                 )
     return needs
+
+
+def _anchor(rule: EligibilityRule, year: int, on: date):
+    """Recipient ids (a subquery) outside which nobody passes the rule, or None.
+
+    Every route of a merit rule asks for some award: held in the years examined (HOLDS), or
+    given for `year` itself as the last of a streak (AWARD_STREAK). A recipient without such an
+    award, counted as the history counts it, fails every route; a list of the eligible only
+    need not read their history at all (most of the registry, for the higher awards).
+    """
+    field_name = _FIELD[rule.recipient_kind]
+    wanted = Q()
+    for route in rule.routes.all():
+        found = None
+        for c in route.conditions.all():
+            types = [t for t in (c.award_type_id, c.award_type_alt_id) if t is not None]
+            if not types:
+                continue
+            if c.kind == ConditionKind.AWARD_STREAK and c.years:
+                found = Q(award_type_id__in=types, period_to=year)
+                break
+            if c.kind == ConditionKind.HOLDS:
+                found = Q(award_type_id__in=types, period_to__lte=year)
+                if c.years:
+                    found &= Q(period_to__gte=year - c.years + 1)
+                break
+        if found is None:
+            return None  # a route that asks for no award: everyone may pass it
+        wanted |= found
+    if not rule.routes.all():
+        return None
+    return (
+        counted_awards(on=on)
+        .filter(wanted, **{f"{field_name}__isnull": False})
+        .values(f"{field_name}_id")
+    )
 
 
 class _History:
@@ -800,7 +859,10 @@ def rule_check(
     """
     on = on or timezone.localdate()
     kind = rule.recipient_kind
-    scope = _Scope(kind, ids=ids, authority_ids=authority_ids)
+    # Only the eligible are listed: whoever lacks the award every route asks for is left out
+    # before any history is read (the same answers, fewer rows).
+    within = None if include_all else _anchor(rule, year, on)
+    scope = _Scope(kind, ids=ids, authority_ids=authority_ids, within=within)
     model, name_field = {
         RecipientKind.INDIVIDUAL: (Individual, "full_name"),
         RecipientKind.COLLECTIVE: (Collective, "name"),
@@ -1132,23 +1194,23 @@ def recipient_award_routes(*, recipient) -> list[HeldAward]:
         .select_related("award_type", "decision__authority")
         .order_by("-period_to", "-decision__signed_date")
     )
+    # The rules of these award types, read once (three queries) and chosen per award in memory;
+    # an award judged like another (same rule, year and day) is judged once.
+    candidates = list(_rules_queryset().filter(award_type_id__in={a.award_type_id for a in awards}))
+    judged: dict[tuple[int, int, date], Answer | None] = {}
     held = []
     for award in awards:
-        rules = rules_in_force(
-            award_type_ids=[award.award_type_id],
-            on=award.decision.signed_date,
-            authority=award.decision.authority,
-            loai_hinh=award.loai_hinh,
+        signed = award.decision.signed_date
+        rules = _best_rules(
+            candidates, on=signed, authority=award.decision.authority, loai_hinh=award.loai_hinh
         )
         rule = rules.get((award.award_type_id, award.recipient_kind))
         answer = None
         if rule is not None:
-            found = rule_check(
-                rule=rule,
-                year=award.period_to,
-                on=award.decision.signed_date,
-                ids=[recipient.pk],
-            )
-            answer = found[0] if found else None
+            key = (rule.pk, award.period_to, signed)
+            if key not in judged:
+                found = rule_check(rule=rule, year=award.period_to, on=signed, ids=[recipient.pk])
+                judged[key] = found[0] if found else None
+            answer = judged[key]
         held.append(HeldAward(award=award, answer=answer))
     return held

@@ -44,6 +44,7 @@ from registry.models import (
     Award,
     AwardType,
     Campaign,
+    Decision,
     LoaiHinh,
     RecipientCategory,
     RecipientKind,
@@ -480,18 +481,22 @@ def _award_forms(
     authority_names: dict[int, str],
 ) -> tuple[AwardForm, AwardForm]:
     levels = {*STATE_LEVELS, *PROVINCE_LEVELS}
-    awards = Award.objects.filter(
-        decision__status=DecisionStatus.ISSUED,
-        revoked_by__isnull=True,
-        award_type__level__in=levels,
-        decision__signed_date__gte=date(year, 1, 1),
-        decision__signed_date__lt=date(year + 1, 1, 1),
+    # The year's decisions that gave or proposed (a line's authority is its decision's): chosen
+    # first by their own indexes, so that only their lines are read, not every line's decision.
+    decisions = Decision.objects.filter(
+        status=DecisionStatus.ISSUED,
+        signed_date__gte=date(year, 1, 1),
+        signed_date__lt=date(year + 1, 1, 1),
     )
     if authority_ids is not None:
-        awards = awards.filter(
-            Q(authority_id__in=authority_ids)
-            | Q(decision__proposing_authority_id__in=authority_ids)
+        decisions = decisions.filter(
+            Q(authority_id__in=authority_ids) | Q(proposing_authority_id__in=authority_ids)
         )
+    awards = Award.objects.filter(
+        decision__in=decisions.values("pk"),
+        revoked_by__isnull=True,
+        award_type__level__in=levels,
+    )
     grouped = list(
         awards.values(
             "award_type_id",

@@ -4,19 +4,55 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from registry.clientip import client_ip
-from registry.models import Award
+from registry.models import Authority, Award, AwardType, Decision
 from registry.models.awards import DecisionStatus
+from registry.models.trust import AmendableField
 from registry.ratelimits import limit_by_address
-from registry.selectors.amendments import award_show_amended, with_amended_text
 from registry.services.received_papers import decision_signed_summary, pdf_check, upload_read
 
 # Codes are 16 symbols from A–Z and 2–9 without O and I; people may type them with spaces,
 # dashes or in lower case.
 _CODE = re.compile(r"^[A-HJ-NP-Z2-9]{16}$")
+
+
+# What the page shows, in one plain query (a hall of people scans at once): the award, its type,
+# its decision and that decision's authority, and the name as last amended (the latest
+# amendment of recipient_name, as registry.selectors.amendments.amended_value reads it).
+_LOOKUP = """
+SELECT a.id, a.recipient_name, a.period_from, a.period_to, a.revoked_by_id, a.revoked_on,
+       t.name, d.id, d.number, d.signed_date, au.id, au.name,
+       (SELECT m.new_value FROM registry_amendment m
+         WHERE m.award_id = a.id AND m.field = %s
+         ORDER BY m.recorded_at DESC, m.id DESC LIMIT 1)
+  FROM registry_award a
+  JOIN registry_decision d ON d.id = a.decision_id
+  JOIN registry_awardtype t ON t.id = a.award_type_id
+  JOIN registry_authority au ON au.id = d.authority_id
+ WHERE a.verification_code = %s AND d.status = %s
+"""
+
+
+def _award_shown(code: str) -> Award | None:
+    """The issued award with this code, as the page shows it (not to be saved), or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(_LOOKUP, [AmendableField.NAME, code, DecisionStatus.ISSUED])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    (pk, name, period_from, period_to, revoked_by_id, revoked_on, type_name,
+     decision_id, number, signed_date, authority_id, authority_name, amended) = row  # fmt: skip
+    authority = Authority(id=authority_id, name=authority_name)
+    decision = Decision(id=decision_id, number=number, signed_date=signed_date, authority=authority)
+    return Award(
+        id=pk, verification_code=code, recipient_name=name if amended is None else amended,
+        period_from=period_from, period_to=period_to, revoked_by_id=revoked_by_id,
+        revoked_on=revoked_on, award_type=AwardType(name=type_name), decision=decision,
+    )  # fmt: skip
 
 
 def normalise_code(raw: str) -> str:
@@ -29,19 +65,10 @@ def verification(request, code: str):
     code = normalise_code(code)
     award = None
     if _CODE.match(code):
-        award = (
-            with_amended_text(
-                Award.objects.select_related(
-                    "award_type", "decision__authority", "revoked_by__authority"
-                )
-            )
-            .filter(verification_code=code, decision__status=DecisionStatus.ISSUED)
-            .first()
-        )
+        award = _award_shown(code)  # a revoking decision, rare, is read when shown
     if award is None:
         response = render(request, "registry/public/not_found.html", {"code": code}, status=404)
     else:
-        award_show_amended(award)  # the name as corrected by an amendment decision
         response = render(
             request,
             "registry/public/verification.html",

@@ -46,8 +46,11 @@ def test_demo_cstd_tinh_teachers_show_the_route_they_passed(admin_client, name):
 
 def test_person_page_queries_stay_bounded(admin_client, django_assert_max_num_queries):
     person = Individual.objects.get(full_name="Bùi Thu Hoa")  # four awards, two rules
-    with django_assert_max_num_queries(60):
+    with django_assert_max_num_queries(60) as queries:
         page(admin_client, person)
+    # The rules of the person's award types are read once, whatever the number of awards.
+    rules = [q for q in queries.captured_queries if 'FROM "registry_eligibilityrule"' in q["sql"]]
+    assert len(rules) == 1
 
 
 def _post(decision, person, override=""):

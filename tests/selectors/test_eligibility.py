@@ -641,3 +641,53 @@ def test_nominee_list_queries_do_not_grow_with_people():
 def test_rule_check_for_no_ids_answers_nothing():
     rule = EligibilityRule.objects.filter(code="cstd-tinh-2024").first()
     assert rule_check(rule=rule, year=2023, on=ON, ids=[]) == []
+
+
+def test_a_list_of_the_eligible_only_is_the_full_lists_eligible_and_reads_only_award_holders():
+    """Without "Liệt kê cả người chưa đủ", who lacks the award every route asks for is left out
+    before the history is read: the same people, routes and evidence as the full list."""
+    streak, short, thematic = person("Lê Đủ"), person("Lê Thiếu Năm"), person("Lê Chuyên Đề")
+    give("cstd-co-so", [streak, short, thematic], 2021)
+    give("cstd-co-so", [streak, short], 2022)
+    give("cstd-co-so", [streak], 2023)
+    give("cstd-co-so", thematic, 2023, loai_hinh="chuyen-de", first=2023)
+    for p in (streak, short, thematic):
+        initiative(p, 2023, "tinh")
+        rate(p, {y: "HTXSNV" for y in range(2019, 2024)})
+        for _ in range(5):
+            initiative(p, 2022, "co-so")
+    give("bang-khen-tinh", [streak], 2018, first=2017)
+    kept = person("Lê Bằng Khen")
+    give("bang-khen-tinh", [kept], 2018, first=2017)
+    rate(kept, {y: "HTXSNV" for y in range(2019, 2024)})
+    for year in (2019, 2020, 2021):
+        give("cstd-co-so", [kept], year)
+    for code in ("cstd-tinh", "bang-khen-ttg", "cstd-co-so"):
+        award_type = AwardType.objects.get(code=code)
+        full = nominee_list(award_type=award_type, year=2023, on=ON, include_all=True)
+        with CaptureQueriesContext(connection) as queries:
+            only = nominee_list(award_type=award_type, year=2023, on=ON)
+        assert [(a.id, a.route, a.evidence) for a in only.answers] == [
+            (a.id, a.route, a.evidence) for a in full.answers if a.eligible
+        ]
+        candidates = [
+            q["sql"]
+            for q in queries.captured_queries
+            if q["sql"].startswith('SELECT "registry_individual"."id"')
+        ]
+        # Candidates are the holders of the award asked for (a rating is enough for a Chiến sĩ
+        # thi đua cơ sở: nothing to ask for first there).
+        assert candidates and all(
+            ("registry_award" in sql) == (code != "cstd-co-so") for sql in candidates
+        )
+    names = {
+        code: [
+            a.name
+            for a in nominee_list(
+                award_type=AwardType.objects.get(code=code), year=2023, on=ON
+            ).answers
+        ]
+        for code in ("cstd-tinh", "bang-khen-ttg")
+    }
+    assert names["cstd-tinh"] == ["Lê Đủ"]
+    assert sorted(names["bang-khen-ttg"]) == ["Lê Bằng Khen", "Lê Đủ"]

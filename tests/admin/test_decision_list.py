@@ -1,0 +1,45 @@
+"""The decision list: line counts per decision and the award-type filter, per office."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from registry.models import AwardPower, AwardType
+from tests import factories
+from tests.services.test_scope import two_offices
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_list_counts_each_decisions_lines_and_filters_by_the_offices_award_types(client):
+    offices = two_offices()
+    mine = factories.decision_with_lines("71/QĐ-UBND", collectives=1, individuals=1)
+    # A second award type on the office's lines, so that the filter has a choice to offer.
+    other = factories.award_type("giay-khen-so", name="Giấy khen của Giám đốc Sở")
+    AwardPower.objects.create(chain="nha-nuoc", level="huyen", award_type=other)
+    factories.award_add(
+        decision=mine, award_type=other, recipient=factories.collective("Tập thể thứ hai"),
+        period_from=2022, period_to=2022,
+    )  # fmt: skip
+    factories.draft_decision(number="72/QĐ-UBND", authority=offices["B"]["authority"])
+    giay_khen = AwardType.objects.get(code="giay-khen")
+    url = reverse("admin:registry_decision_changelist")
+    option = f"awards__award_type__id__exact={giay_khen.pk}"
+
+    client.force_login(offices["clerk"])
+    page = client.get(url).content.decode()
+    row = re.search(r"<tr>.*?71/QĐ-UBND.*?</tr>", page, re.S).group(0)
+    assert re.search(r"field-award_count[^>]*>3<", row)
+    assert option in page  # the office has Giấy khen lines: the filter offers it
+    filtered = client.get(f"{url}?{option}").content.decode()
+    assert "71/QĐ-UBND" in filtered
+    by_count = client.get(f"{url}?o=6").content.decode()  # sorted by the line count
+    assert "71/QĐ-UBND" in by_count
+
+    client.force_login(offices["clerk_b"])
+    page = client.get(url).content.decode()
+    assert "72/QĐ-UBND" in page and "71/QĐ-UBND" not in page
+    assert option not in page  # office B has no lines: no award type of office A's shows
+    assert f"awards__award_type__id__exact={other.pk}" not in page
+    assert mine.awards.count() == 3
