@@ -267,9 +267,11 @@ def decision_signed_papers(decision: Decision) -> list[SignedPaper]:
     )
 
 
-def decision_signed_valid(decision: Decision) -> SignedPaper | None:
+def decision_signed_valid(
+    decision: Decision, papers: list[SignedPaper] | None = None
+) -> SignedPaper | None:
     """The latest valid signed paper that still carries the decision's number and date."""
-    for paper in decision_signed_papers(decision):
+    for paper in decision_signed_papers(decision) if papers is None else papers:
         if (
             paper.is_valid
             and number_key(paper.number_read) == number_key(decision.number)
@@ -282,7 +284,7 @@ def decision_signed_valid(decision: Decision) -> SignedPaper | None:
 def decision_signed_summary(decision: Decision) -> SignedPaper | None:
     """The signed paper to show for a decision: the valid one, else the latest received."""
     papers = decision_signed_papers(decision)
-    return decision_signed_valid(decision) or (papers[0] if papers else None)
+    return decision_signed_valid(decision, papers) or (papers[0] if papers else None)
 
 
 def decision_signed_require(decision: Decision) -> None:
