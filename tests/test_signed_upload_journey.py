@@ -1,7 +1,6 @@
 """In Chromium: anyone uploads a signed certificate PDF to the public page and reads the answer,
 on a desktop screen and on a phone; after the award is revoked the same file says so."""
 
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
@@ -28,11 +27,7 @@ def test_a_certificate_pdf_uploaded_to_the_public_page(live_server, page, signin
     decision = decision_issue(decision=factories.decision_with_lines(collectives=0))
     award = decision.awards.get()
     unsigned = certificates_render(awards=[award])
-    # pyHanko signs through asyncio.run, and Playwright's loop runs in this thread: sign in another.
-    with ThreadPoolExecutor(1) as pool:
-        certificate = pool.submit(
-            pdf_sign, unsigned, metadata={"verification_code": award.verification_code}
-        ).result()
+    certificate = pdf_sign(unsigned, metadata={"verification_code": award.verification_code})
     url = live_server.url + "/xac-thuc/"
 
     text = upload(page, url, certificate)
@@ -72,12 +67,8 @@ def test_a_clerk_attaches_the_signed_decision_before_issuing(live_server, page, 
     clerk.groups.add(Group.objects.get(name=CLERK_GROUP))
     AuthorityMembership.objects.create(user=clerk, authority=authority)
     person = signing_pki["person"]
-    with ThreadPoolExecutor(1) as pool:
-        signed = pool.submit(
-            pdf_sign,
-            decision_pdf(decision=decision),
-            signer=signer_from_pkcs12(person.pkcs12, person.password),
-        ).result()
+    signer = signer_from_pkcs12(person.pkcs12, person.password)
+    signed = pdf_sign(decision_pdf(decision=decision), signer=signer)
 
     base = live_server.url
     page.goto(base + "/admin/login/")
