@@ -237,11 +237,14 @@ def _schema() -> dict:
                 f"WHERE NOT t.tgisinternal AND r.relname LIKE '{like}'"
             )
         ),
-        # Trigger functions outlive their tables unless a migration drops them.
+        # Trigger functions outlive their tables unless a migration drops them. An extension's
+        # own functions (pg_trgm's, for the search indexes) are PostgreSQL's, not the registry's.
         "functions": dict(
             _rows(
                 "SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc p "
-                "WHERE p.pronamespace = current_schema()::regnamespace"
+                "WHERE p.pronamespace = current_schema()::regnamespace AND NOT EXISTS ("
+                "SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass "
+                "AND d.objid = p.oid AND d.deptype = 'e')"
             )
         ),
     }
