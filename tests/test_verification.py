@@ -71,13 +71,14 @@ def test_a_draft_awards_code_is_never_valid(client):
 def test_the_page_shows_the_latest_amendment_in_one_query(
     client, django_assert_num_queries, settings
 ):
-    """A crowd scans codes at once: the page reads the award, its decision and the name as last
-    amended in one query, and the decision's signed papers in one more (the rate limit's own
-    counting is left out here: tests/test_serving.py covers it)."""
+    """A crowd scans codes at once: the page reads the award, its decision, the name as last
+    amended and whether the decision has signed papers in one query; a decision without signed
+    papers (most) needs no other (the rate limit's own counting is left out here:
+    tests/test_serving.py covers it; the signed case, test_signed_papers.py)."""
     settings.RATELIMIT_ENABLE = False
     award = issued_award()
     url = f"/xac-thuc/{award.verification_code}/"
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         assert client.get(url).status_code == 200
     by = decision_issue(
         decision=factories.draft_decision(
@@ -87,7 +88,7 @@ def test_the_page_shows_the_latest_amendment_in_one_query(
     )  # fmt: skip
     for name in ("Người Thử Sửa Lần Một", "Người Thử Sửa Lần Hai"):
         award_amend(award=award, by=by, field="recipient_name", new_value=name, reason="Sai tên")
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         page = client.get(url).content.decode()
     assert "Người Thử Sửa Lần Hai" in page
     assert "Sửa Lần Một" not in page and award.recipient_name not in page

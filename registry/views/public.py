@@ -21,14 +21,16 @@ _CODE = re.compile(r"^[A-HJ-NP-Z2-9]{16}$")
 
 
 # What the page shows, in one plain query (a hall of people scans at once): the award, its type,
-# its decision and that decision's authority, and the name as last amended (the latest
-# amendment of recipient_name, as registry.selectors.amendments.amended_value reads it).
+# its decision and that decision's authority, the name as last amended (the latest amendment of
+# recipient_name, as registry.selectors.amendments.amended_value reads it), and whether the
+# decision has signed papers at all (most have none: then they are not read).
 _LOOKUP = """
 SELECT a.id, a.recipient_name, a.period_from, a.period_to, a.revoked_by_id, a.revoked_on,
        t.name, d.id, d.number, d.signed_date, au.id, au.name,
        (SELECT m.new_value FROM registry_amendment m
          WHERE m.award_id = a.id AND m.field = %s
-         ORDER BY m.recorded_at DESC, m.id DESC LIMIT 1)
+         ORDER BY m.recorded_at DESC, m.id DESC LIMIT 1),
+       EXISTS (SELECT 1 FROM registry_signedpaper s WHERE s.decision_id = d.id)
   FROM registry_award a
   JOIN registry_decision d ON d.id = a.decision_id
   JOIN registry_awardtype t ON t.id = a.award_type_id
@@ -37,22 +39,24 @@ SELECT a.id, a.recipient_name, a.period_from, a.period_to, a.revoked_by_id, a.re
 """
 
 
-def _award_shown(code: str) -> Award | None:
-    """The issued award with this code, as the page shows it (not to be saved), or None."""
+def _award_shown(code: str) -> tuple[Award | None, bool]:
+    """The issued award with this code, as the page shows it (not to be saved), or None; and
+    whether its decision has signed papers."""
     with connection.cursor() as cursor:
         cursor.execute(_LOOKUP, [AmendableField.NAME, code, DecisionStatus.ISSUED])
         row = cursor.fetchone()
     if row is None:
-        return None
+        return None, False
     (pk, name, period_from, period_to, revoked_by_id, revoked_on, type_name,
-     decision_id, number, signed_date, authority_id, authority_name, amended) = row  # fmt: skip
+     decision_id, number, signed_date, authority_id, authority_name, amended, has_signed) = row  # fmt: skip
     authority = Authority(id=authority_id, name=authority_name)
     decision = Decision(id=decision_id, number=number, signed_date=signed_date, authority=authority)
-    return Award(
+    award = Award(
         id=pk, verification_code=code, recipient_name=name if amended is None else amended,
         period_from=period_from, period_to=period_to, revoked_by_id=revoked_by_id,
         revoked_on=revoked_on, award_type=AwardType(name=type_name), decision=decision,
     )  # fmt: skip
+    return award, has_signed
 
 
 def normalise_code(raw: str) -> str:
@@ -63,16 +67,19 @@ def normalise_code(raw: str) -> str:
 @require_GET
 def verification(request, code: str):
     code = normalise_code(code)
-    award = None
+    award, has_signed = None, False
     if _CODE.match(code):
-        award = _award_shown(code)  # a revoking decision, rare, is read when shown
+        award, has_signed = _award_shown(code)  # a revoking decision, rare, is read when shown
     if award is None:
         response = render(request, "registry/public/not_found.html", {"code": code}, status=404)
     else:
         response = render(
             request,
             "registry/public/verification.html",
-            {"award": award, "signed": decision_signed_summary(award.decision)},
+            {
+                "award": award,
+                "signed": decision_signed_summary(award.decision) if has_signed else None,
+            },
         )
     response["X-Robots-Tag"] = "noindex"
     return response
