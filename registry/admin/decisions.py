@@ -65,6 +65,9 @@ class DecisionAdmin(OfficeScopedAdmin, FoldedSearchMixin, SimpleHistoryAdmin):
         "status",
     ]
     list_display_links = ["number"]
+    # Fifty decisions a page: a clerk finds one by its number, year or authority, not by paging;
+    # each row costs the page its rendering.
+    list_per_page = 50
     list_filter = [
         YearFilter,
         "authority",
