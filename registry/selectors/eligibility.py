@@ -35,6 +35,7 @@ from registry.models import (
     AwardType,
     BlocMembership,
     Collective,
+    CountedLoaiHinh,
     Decision,
     Discipline,
     Household,
@@ -360,6 +361,51 @@ def _anchor(rule: EligibilityRule, year: int, on: date):
     )
 
 
+@dataclass
+class _OneHistory:
+    """One recipient's whole record, read once, for judging several of their awards."""
+
+    id: int
+    # (award type, period from, period to, decision number, loại hình): issued, not revoked
+    awards: list[tuple[int, int, int, str, str]]
+    counted: list[CountedLoaiHinh]
+    ratings: list[tuple[int, str]]
+    initiatives: list[tuple[int, str, str]]
+    disciplines: list[tuple[date, date | None, str]]
+
+    @classmethod
+    def read(cls, recipient) -> _OneHistory:
+        """Five queries (two for a household), whatever the rules ask."""
+        fk = {Collective: "collective", Individual: "individual", Household: "household"}[
+            type(recipient)
+        ]
+        mine = {f"{fk}_id": recipient.pk}
+        awards = list(
+            Award.objects.filter(
+                **mine, decision__status=DecisionStatus.ISSUED, revoked_by__isnull=True
+            ).values_list(
+                "award_type_id", "period_from", "period_to", "decision__number", "loai_hinh"
+            )
+        )
+        ratings, initiatives, disciplines = [], [], []
+        if fk != "household":
+            ratings = list(Rating.objects.filter(**mine).values_list("year", "grade"))
+            initiatives = list(
+                Initiative.objects.filter(**mine).values_list("year", "level", "title")
+            )
+            disciplines = list(
+                Discipline.objects.filter(**mine).values_list("start_date", "end_date", "form")
+            )
+        return cls(
+            id=recipient.pk,
+            awards=awards,
+            counted=list(CountedLoaiHinh.objects.all()),
+            ratings=ratings,
+            initiatives=initiatives,
+            disciplines=disciplines,
+        )
+
+
 class _History:
     """Everything a rule needs about a set of recipients of one kind, read in a few queries.
 
@@ -375,6 +421,7 @@ class _History:
         on: date,
         scope: _Scope,
         checked_on: date | None = None,
+        preloaded: _OneHistory | None = None,
     ):
         self.rule, self.year, self.on, self.scope = rule, year, on, scope
         self.checked_on = checked_on or on
@@ -382,6 +429,13 @@ class _History:
         fk = scope.field
         # awards[(recipient, type)][period_to] = (period_from, decision number)
         self.awards: dict[tuple[int, int], dict[int, tuple[int, str]]] = {}
+        self.ratings: dict[int, dict[int, str]] = {}
+        self.initiatives: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+        self.disciplines: dict[int, list[tuple[date, date | None, str]]] = defaultdict(list)
+        self._members_init()
+        if preloaded is not None:
+            self._fill(preloaded)
+            return
         if needs.award_from:
             window = Q()
             for type_id, first in needs.award_from.items():
@@ -405,7 +459,6 @@ class _History:
                     elif end not in by_end:
                         by_end[end] = (start, number)
         # ratings[recipient][year] = grade
-        self.ratings: dict[int, dict[int, str]] = {}
         if needs.rating_from is not None and scope.kind != RecipientKind.HOUSEHOLD:
             ratings = self.ratings
             for q in _scope_q(scope, fk):
@@ -417,7 +470,6 @@ class _History:
                     if by_year is None:
                         by_year = ratings[rid] = {}
                     by_year[y] = grade
-        self.initiatives: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
         if needs.initiative_from is not None and scope.kind != RecipientKind.HOUSEHOLD:
             for q in _scope_q(scope, fk):
                 rows = Initiative.objects.filter(
@@ -425,7 +477,6 @@ class _History:
                 ).values_list(f"{fk}_id", "year", "level", "title")
                 for rid, y, level, title in rows.iterator(chunk_size=10_000):
                     self.initiatives[rid].append((y, level, title))
-        self.disciplines: dict[int, list[tuple[date, date | None, str]]] = defaultdict(list)
         if needs.discipline_from is not None and scope.kind != RecipientKind.HOUSEHOLD:
             start = date(needs.discipline_from, 1, 1)
             end = max(date(year, 12, 31), self.checked_on)
@@ -437,6 +488,8 @@ class _History:
                 )
                 for rid, begin, finish, form in rows:
                     self.disciplines[rid].append((begin, finish, form))
+
+    def _members_init(self) -> None:
         self.units: dict[int, int | None] = {}
         self.members: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
         self.member_awards: dict[int, set[int]] = defaultdict(set)
@@ -444,6 +497,38 @@ class _History:
         self.member_disciplines: dict[int, list[tuple[date, date | None, str]]] = defaultdict(list)
         self.unit_names: dict[int, str] = {}
         self.leaders: dict[int, list[tuple[str, bool, str]]] = defaultdict(list)
+
+    def _fill(self, one: _OneHistory) -> None:
+        """The same rows as the queries above read, picked from one recipient's whole history
+        in memory (a person's page judges several awards on the same few rows)."""
+        needs, year, rid = self.needs, self.year, one.id
+        if needs.award_from:
+            counted = {row.loai_hinh for row in one.counted if row.is_valid_on(self.on)}
+            for type_id, start, end, number, loai_hinh in one.awards:
+                if loai_hinh not in counted or type_id not in needs.award_from or end > year:
+                    continue
+                first = needs.award_from[type_id]
+                if first is not None and end < first:
+                    continue
+                by_end = self.awards.setdefault((rid, type_id), {})
+                if end not in by_end:
+                    by_end[end] = (start, number)
+        if self.scope.kind == RecipientKind.HOUSEHOLD:
+            return
+        if needs.rating_from is not None:
+            found = {y: grade for y, grade in one.ratings if needs.rating_from <= y <= year}
+            if found:
+                self.ratings[rid] = found
+        if needs.initiative_from is not None:
+            for y, level, title in one.initiatives:
+                if needs.initiative_from <= y <= year:
+                    self.initiatives[rid].append((y, level, title))
+        if needs.discipline_from is not None:
+            start = date(needs.discipline_from, 1, 1)
+            end = max(date(year, 12, 31), self.checked_on)
+            for begin, finish, form in one.disciplines:
+                if begin <= end and (finish is None or finish >= start):
+                    self.disciplines[rid].append((begin, finish, form))
 
     def load_collective_units(self, units: dict[int, int | None]) -> None:
         """Collectives' units are known from the candidates query; members and blocs follow."""
@@ -1173,6 +1258,20 @@ def recipients_streaks(*, recipients) -> dict[tuple[type, int], list[str]]:
     return found
 
 
+def _recipient_judge(rule, recipient, year: int, on: date, one: _OneHistory) -> Answer:
+    """rule_check() of one recipient on their history read once: the same answer."""
+    scope = _Scope(rule.recipient_kind, ids=[recipient.pk])
+    history = _History(rule=rule, year=year, on=on, scope=scope, preloaded=one)
+    if rule.recipient_kind == RecipientKind.COLLECTIVE:
+        history.load_collective_units({recipient.pk: recipient.unit_id})
+    name = {
+        RecipientKind.INDIVIDUAL: lambda: recipient.full_name,
+        RecipientKind.COLLECTIVE: lambda: recipient.name,
+        RecipientKind.HOUSEHOLD: lambda: f"Hộ {recipient.head_name}",
+    }[rule.recipient_kind]()
+    return _judge(rule, _routes(rule), history, recipient.pk, name, True)
+
+
 @dataclass
 class HeldAward:
     award: Award
@@ -1199,6 +1298,7 @@ def recipient_award_routes(*, recipient) -> list[HeldAward]:
     candidates = list(_rules_queryset().filter(award_type_id__in={a.award_type_id for a in awards}))
     judged: dict[tuple[int, int, date], Answer | None] = {}
     held = []
+    one = _OneHistory.read(recipient) if candidates else None
     for award in awards:
         signed = award.decision.signed_date
         rules = _best_rules(
@@ -1209,8 +1309,7 @@ def recipient_award_routes(*, recipient) -> list[HeldAward]:
         if rule is not None:
             key = (rule.pk, award.period_to, signed)
             if key not in judged:
-                found = rule_check(rule=rule, year=award.period_to, on=signed, ids=[recipient.pk])
-                judged[key] = found[0] if found else None
+                judged[key] = _recipient_judge(rule, recipient, award.period_to, signed, one)
             answer = judged[key]
         held.append(HeldAward(award=award, answer=answer))
     return held

@@ -53,6 +53,41 @@ def test_person_page_queries_stay_bounded(admin_client, django_assert_max_num_qu
     assert len(rules) == 1
 
 
+def test_a_recipients_routes_are_the_answers_rule_check_gives():
+    """A person's page reads the record once for all their awards and judges in memory; every
+    answer must be the one rule_check gives reading the database afresh, for each kind."""
+    from registry.models import Collective, Household
+    from registry.selectors.eligibility import recipient_award_routes, rule_check
+
+    compared = {}
+    for model, field_name in (
+        (Individual, "individual"),
+        (Collective, "collective"),
+        (Household, "household"),
+    ):
+        ids = Award.objects.filter(**{f"{field_name}__isnull": False}).values(field_name)
+        for recipient in model.objects.filter(pk__in=ids):
+            for held in recipient_award_routes(recipient=recipient):
+                if held.answer is None:
+                    continue
+                got, award = held.answer, held.award
+                (expected,) = rule_check(
+                    rule=got.rule,
+                    year=award.period_to,
+                    on=award.decision.signed_date,
+                    ids=[recipient.pk],
+                )
+                assert (got.name, got.eligible, got.route, got.evidence, got.missing) == (
+                    expected.name,
+                    expected.eligible,
+                    expected.route,
+                    expected.evidence,
+                    expected.missing,
+                ), (recipient, award)
+                compared[model] = compared.get(model, 0) + 1
+    assert compared.get(Individual, 0) >= 20 and compared.get(Collective, 0) >= 5, compared
+
+
 def _post(decision, person, override=""):
     award_type = AwardType.objects.get(code="cstd-tinh")
     return {
