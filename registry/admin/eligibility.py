@@ -13,6 +13,7 @@ from registry.models import Authority, AwardType
 from registry.models.eligibility import EligibilityCondition, EligibilityRoute, EligibilityRule
 from registry.selectors.eligibility import nominee_list, nominee_list_xlsx
 from registry.selectors.scope import authorities_for, user_authority_ids
+from registry.widgets import QuickSelect
 
 from .base import OfficeScopedAdmin
 
@@ -152,6 +153,7 @@ class EligibilityRouteAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
 class NomineeForm(forms.Form):
     award_type = forms.ModelChoiceField(
         AwardType.objects.filter(eligibility_rules__isnull=False).distinct(),
+        widget=QuickSelect,
         label="Danh hiệu, hình thức",
     )
     year = forms.IntegerField(
@@ -162,6 +164,7 @@ class NomineeForm(forms.Form):
     )
     authority = forms.ModelChoiceField(
         Authority.objects.all(),
+        widget=QuickSelect,
         required=False,
         label="Cấp khen (xét hồ sơ của cấp này và các cấp dưới)",
     )

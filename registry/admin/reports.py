@@ -19,6 +19,7 @@ from registry.models import Authority
 from registry.selectors.reports import ACHIEVEMENT, BASES, BASIS_SHORT, annual_summary
 from registry.selectors.scope import authorities_for, user_authority_ids
 from registry.services.report_exports import MONEY, report_context, report_pdf, report_xlsx
+from registry.widgets import QuickSelect
 
 URL_NAME = "registry_annual_report"
 PERMISSION = "registry.view_award"
@@ -29,6 +30,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class AnnualReportForm(forms.Form):
     year = forms.IntegerField(label="Năm", min_value=1945, max_value=2100)
     authority = forms.ModelChoiceField(
+        widget=QuickSelect,
         label="Cấp khen",
         queryset=Authority.objects.order_by("name"),
         required=False,

@@ -43,3 +43,20 @@ def test_the_list_counts_each_decisions_lines_and_filters_by_the_offices_award_t
     assert option not in page  # office B has no lines: no award type of office A's shows
     assert f"awards__award_type__id__exact={other.pk}" not in page
     assert mine.awards.count() == 3
+
+
+def test_the_row_checkbox_is_djangos_markup_and_the_list_pages_by_fifty(admin_client):
+    from django.contrib import admin
+    from django.test.html import parse_html
+
+    from registry.models import Decision
+
+    for n in range(51):
+        factories.draft_decision(number=f"{100 + n}/QĐ-UBND")
+    decision = Decision.objects.get(number="150/QĐ-UBND")
+    ours = admin.site._registry[Decision].action_checkbox(decision)
+    djangos = admin.ModelAdmin.action_checkbox(admin.site._registry[Decision], decision)
+    assert parse_html(ours) == parse_html(djangos)
+    page = admin_client.get(reverse("admin:registry_decision_changelist")).content.decode()
+    assert page.count('class="action-select"') == 50
+    assert "51 Quyết định" in page or "51 quyết định" in page

@@ -1,0 +1,46 @@
+"""The quick <select> gives the markup Django's own Select gives."""
+
+import pytest
+from django import forms
+from django.test.html import parse_html
+
+from registry.models import Authority
+from registry.widgets import QuickSelect
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def both(field_kwargs: dict, data: dict | None):
+    class Quick(forms.Form):
+        choice = forms.ModelChoiceField(widget=QuickSelect, **field_kwargs)
+
+    class Plain(forms.Form):
+        choice = forms.ModelChoiceField(**field_kwargs)
+
+    return str(Quick(data)["choice"]), str(Plain(data)["choice"])
+
+
+@pytest.mark.parametrize("required", [True, False])
+@pytest.mark.parametrize("chosen", [None, "first", "unknown"])
+def test_a_model_choice_renders_as_djangos_select(required, chosen):
+    for n, name in enumerate(["Xã <Một>", "Xã Hai & Ba", "Huyện Bốn"]):
+        factories.authority(code=f"w-{n}", name=name)
+    queryset = Authority.objects.filter(code__startswith="w-").order_by("name")
+    data = None
+    if chosen == "first":
+        data = {"choice": "w-1"}
+    elif chosen == "unknown":
+        data = {"choice": "khong-co"}
+    quick, plain = both({"queryset": queryset, "required": required, "to_field_name": "code"}, data)
+    assert parse_html(quick) == parse_html(plain)
+    assert "&lt;Một&gt;" in quick and "<Một>" not in quick
+    if chosen == "first":
+        assert '<option value="w-1" selected>' in quick
+
+
+def test_grouped_choices_fall_back_to_djangos_rendering():
+    widget = QuickSelect(choices=[("Nhóm", [("a", "A"), ("b", "B")])])
+    assert parse_html(widget.render("x", "b")) == parse_html(
+        forms.Select(choices=[("Nhóm", [("a", "A"), ("b", "B")])]).render("x", "b")
+    )
