@@ -4,6 +4,7 @@ from decimal import Decimal
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import formats, timezone
@@ -134,6 +135,16 @@ class ScopedChoicesMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class CountOnceChangeList(ChangeList):
+    """Without a search or filter the list's own count is the whole table's: say so, rather
+    than "N kết quả (Hiện tất cả)" as when the second count is left out (show_full_result_count)."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        if self.full_result_count is None and not self.has_active_filters and not self.query:
+            self.full_result_count = self.result_count
+
+
 class OfficeScopedAdmin(ScopedChoicesMixin):
     """A ModelAdmin whose rows belong to offices: a user sees and changes only those of the
     authorities they belong to and below (registry.selectors.scope).
@@ -165,6 +176,9 @@ class OfficeScopedAdmin(ScopedChoicesMixin):
     # The list says "N kết quả" of a search or filter without counting the whole table again:
     # on a million award lines that second count is a page's slowest query.
     show_full_result_count = False
+
+    def get_changelist(self, request, **kwargs):
+        return CountOnceChangeList
 
     def scope_q(self, request, ids) -> Q:
         q = scope_q(self.model, self.scope, ids)

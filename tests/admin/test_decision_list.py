@@ -59,4 +59,11 @@ def test_the_row_checkbox_is_djangos_markup_and_the_list_pages_by_fifty(admin_cl
     assert parse_html(ours) == parse_html(djangos)
     page = admin_client.get(reverse("admin:registry_decision_changelist")).content.decode()
     assert page.count('class="action-select"') == 50
-    assert "51 Quyết định" in page or "51 quyết định" in page
+    assert "51 quyết định khen thưởng" in page
+    # Unfiltered, the list does not offer "Hiện tất cả" of what it already shows; searched, it
+    # says how many it found without counting the whole table again.
+    assert "kết quả (" not in page
+    searched = admin_client.get(
+        reverse("admin:registry_decision_changelist") + "?q=150"
+    ).content.decode()
+    assert re.search(r"1 kết quả \(<a [^>]*>Hiện tất cả</a>\)", searched)
