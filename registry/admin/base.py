@@ -145,6 +145,24 @@ class CountOnceChangeList(ChangeList):
             self.full_result_count = self.result_count
 
 
+class AuthorityListFilter(admin.RelatedFieldListFilter):
+    """The "cấp khen" filter: ids and names only, and on lists whose rows belong to an office by
+    their authority, only the user's offices. The admin's own read every authority of the
+    registry as whole rows, about a tenth of the decision list's time."""
+
+    def field_choices(self, field, request, model_admin):
+        if field.related_model is not Authority:
+            return super().field_choices(field, request, model_admin)
+        authorities = Authority.objects.all()
+        ids = user_authority_ids(request.user)
+        if ids is not None and getattr(model_admin, "scope", None) == "authority":
+            authorities = authorities.filter(pk__in=ids)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if ordering:
+            authorities = authorities.order_by(*ordering)
+        return list(authorities.values_list("pk", "name"))
+
+
 class OfficeScopedAdmin(ScopedChoicesMixin):
     """A ModelAdmin whose rows belong to offices: a user sees and changes only those of the
     authorities they belong to and below (registry.selectors.scope).
@@ -179,6 +197,12 @@ class OfficeScopedAdmin(ScopedChoicesMixin):
 
     def get_changelist(self, request, **kwargs):
         return CountOnceChangeList
+
+    def get_list_filter(self, request):
+        return [
+            ("authority", AuthorityListFilter) if name == "authority" else name
+            for name in super().get_list_filter(request)
+        ]
 
     def scope_q(self, request, ids) -> Q:
         q = scope_q(self.model, self.scope, ids)
