@@ -93,3 +93,22 @@ def test_the_page_shows_the_latest_amendment_in_one_query(
     assert "Người Thử Sửa Lần Hai" in page
     assert "Sửa Lần Một" not in page and award.recipient_name not in page
     assert "Giấy khen hợp lệ" in page
+
+
+@pytest.mark.parametrize("prepared", [True, False])
+def test_on_postgresql_the_lookup_is_prepared_once_per_connection(client, settings, prepared):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    settings.DATABASE_PREPARED_STATEMENTS = prepared
+    award = issued_award()
+    for _ in range(3):
+        page = client.get(f"/xac-thuc/{award.verification_code}/").content.decode()
+        assert award.recipient_name in page
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%FROM registry_award a%WHERE a.verification_code = $%"],
+        )
+        assert cursor.fetchone()[0] == (1 if prepared else 0)

@@ -5,6 +5,7 @@ import re
 from datetime import date
 from types import SimpleNamespace
 
+import psycopg
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -45,14 +46,32 @@ SELECT a.recipient_name, a.period_from, a.period_to, a.revoked_by_id, a.revoked_
 """
 
 
+def _prepared_cursor():
+    """A cursor on PostgreSQL whose statements are prepared once per connection, then only
+    executed: planning was three quarters of the lookup's time in the server (0.3 of 0.4 ms).
+    Django's own cursors bind on the client and never prepare (connection poolers in
+    transaction mode cannot keep a prepared statement); settings.DATABASE_PREPARED_STATEMENTS
+    off turns this off for such a deployment."""
+    if not settings.DATABASE_PREPARED_STATEMENTS:
+        return connection.cursor()
+    connection.ensure_connection()
+    raw = connection.connection
+    raw.prepare_threshold = 0  # only server-side binding cursors, as this one, prepare
+    cursor = psycopg.Cursor(raw)
+    # Django's wrapper: the query is logged and counted like any other.
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)
+
+
 def _award_shown(code: str) -> tuple[SimpleNamespace | None, bool]:
     """The issued award with this code as the page shows it, or None; and whether its decision
     has signed papers. Plain objects, not models: nothing here is saved, and building four
     model instances cost the page as much as its query."""
-    with connection.cursor() as cursor:
-        json_array = "json_build_array" if connection.vendor == "postgresql" else "json_array"
+    postgresql = connection.vendor == "postgresql"
+    with _prepared_cursor() if postgresql else connection.cursor() as cursor:
         cursor.execute(
-            _LOOKUP.format(json_array=json_array),
+            _LOOKUP.format(json_array="json_build_array" if postgresql else "json_array"),
             [DecisionStatus.ISSUED, AmendableField.NAME, code],
         )
         row = cursor.fetchone()
