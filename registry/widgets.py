@@ -11,7 +11,7 @@ class QuickSelect(forms.Select):
     time. Same markup and attributes; option groups are left to Django's own rendering."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        choices = list(self.choices)
+        choices = list(iter(self.choices))  # list() would ask len(): a COUNT query
         if any(isinstance(label, (list, tuple)) for _, label in choices):
             return super().render(name, value, attrs, renderer)
         final_attrs = self.build_attrs(self.attrs, attrs)

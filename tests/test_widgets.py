@@ -44,3 +44,18 @@ def test_grouped_choices_fall_back_to_djangos_rendering():
     assert parse_html(widget.render("x", "b")) == parse_html(
         forms.Select(choices=[("Nhóm", [("a", "A"), ("b", "B")])]).render("x", "b")
     )
+
+
+def test_a_model_choice_is_read_in_one_query_without_a_count(django_assert_num_queries):
+    for n in range(3):
+        factories.authority(code=f"q-{n}", name=f"Xã {n}")
+
+    class Quick(forms.Form):
+        choice = forms.ModelChoiceField(
+            widget=QuickSelect, queryset=Authority.objects.filter(code__startswith="q-")
+        )
+
+    with django_assert_num_queries(1) as captured:
+        html = str(Quick()["choice"])
+    assert "COUNT" not in captured.captured_queries[0]["sql"]
+    assert html.count("<option") == 4  # the empty choice and three authorities
