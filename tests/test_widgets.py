@@ -11,9 +11,9 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def both(field_kwargs: dict, data: dict | None):
+def both(field_kwargs: dict, data: dict | None, label_field: str | None = None):
     class Quick(forms.Form):
-        choice = forms.ModelChoiceField(widget=QuickSelect, **field_kwargs)
+        choice = forms.ModelChoiceField(widget=QuickSelect(label_field=label_field), **field_kwargs)
 
     class Plain(forms.Form):
         choice = forms.ModelChoiceField(**field_kwargs)
@@ -21,9 +21,10 @@ def both(field_kwargs: dict, data: dict | None):
     return str(Quick(data)["choice"]), str(Plain(data)["choice"])
 
 
+@pytest.mark.parametrize("label_field", [None, "name"])
 @pytest.mark.parametrize("required", [True, False])
 @pytest.mark.parametrize("chosen", [None, "first", "unknown"])
-def test_a_model_choice_renders_as_djangos_select(required, chosen):
+def test_a_model_choice_renders_as_djangos_select(required, chosen, label_field):
     for n, name in enumerate(["Xã <Một>", "Xã Hai & Ba", "Huyện Bốn"]):
         factories.authority(code=f"w-{n}", name=name)
     queryset = Authority.objects.filter(code__startswith="w-").order_by("name")
@@ -32,7 +33,8 @@ def test_a_model_choice_renders_as_djangos_select(required, chosen):
         data = {"choice": "w-1"}
     elif chosen == "unknown":
         data = {"choice": "khong-co"}
-    quick, plain = both({"queryset": queryset, "required": required, "to_field_name": "code"}, data)
+    kwargs = {"queryset": queryset, "required": required, "to_field_name": "code"}
+    quick, plain = both(kwargs, data, label_field)
     assert parse_html(quick) == parse_html(plain)
     assert "&lt;Một&gt;" in quick and "<Một>" not in quick
     if chosen == "first":
@@ -59,3 +61,23 @@ def test_a_model_choice_is_read_in_one_query_without_a_count(django_assert_num_q
         html = str(Quick()["choice"])
     assert "COUNT" not in captured.captured_queries[0]["sql"]
     assert html.count("<option") == 4  # the empty choice and three authorities
+
+
+def test_labelled_by_a_field_the_choices_are_read_as_values_with_distinct_and_ordering(
+    django_assert_num_queries,
+):
+    from registry.models import AwardType
+
+    factories.award_type("w-giay-khen", name="Giấy khen <mẫu>", display_order=2)
+    factories.award_type("w-bang-khen", name="Bằng khen & cờ", display_order=1)
+    queryset = AwardType.objects.filter(code__startswith="w-").distinct()
+    quick, plain = both({"queryset": queryset}, None, "name")
+    assert parse_html(quick) == parse_html(plain)
+    assert quick.index("Bằng khen &amp; cờ") < quick.index("Giấy khen &lt;mẫu&gt;")
+
+    class Quick(forms.Form):
+        choice = forms.ModelChoiceField(widget=QuickSelect(label_field="name"), queryset=queryset)
+
+    with django_assert_num_queries(1) as captured:
+        str(Quick()["choice"])
+    assert "certificate_title" not in captured.captured_queries[0]["sql"]  # not whole rows

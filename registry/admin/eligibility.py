@@ -153,7 +153,7 @@ class EligibilityRouteAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
 class NomineeForm(forms.Form):
     award_type = forms.ModelChoiceField(
         AwardType.objects.filter(eligibility_rules__isnull=False).distinct(),
-        widget=QuickSelect,
+        widget=QuickSelect(label_field="name"),
         label="Danh hiệu, hình thức",
     )
     year = forms.IntegerField(
@@ -164,7 +164,7 @@ class NomineeForm(forms.Form):
     )
     authority = forms.ModelChoiceField(
         Authority.objects.all(),
-        widget=QuickSelect,
+        widget=QuickSelect(label_field="name"),
         required=False,
         label="Cấp khen (xét hồ sơ của cấp này và các cấp dưới)",
     )

@@ -30,7 +30,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class AnnualReportForm(forms.Form):
     year = forms.IntegerField(label="Năm", min_value=1945, max_value=2100)
     authority = forms.ModelChoiceField(
-        widget=QuickSelect,
+        widget=QuickSelect(label_field="name"),
         label="Cấp khen",
         queryset=Authority.objects.order_by("name"),
         required=False,
