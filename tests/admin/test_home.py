@@ -147,3 +147,30 @@ def test_home_counts_the_units_proposals_waiting_in_the_clerks_office(client):
     # Only the clerk's own office's proposal is counted, and the link lists the sent ones.
     assert "Hồ sơ đề nghị chờ tiếp nhận: 1" in html
     assert f"{reverse('admin:registry_proposal_changelist')}?status__exact=da-gui" in html
+
+
+def test_the_menu_follows_the_users_permissions_from_one_request_to_the_next(client):
+    from django.contrib import admin
+    from django.contrib.auth.models import Permission
+    from django.test import RequestFactory
+
+    user = get_user_model().objects.create_user("menu-doi", password="x", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_authority"))
+    client.force_login(user)
+    decisions = reverse("admin:registry_decision_changelist")
+    html = client.get(reverse("admin:index")).content.decode()
+    assert reverse("admin:registry_authority_changelist") in html and decisions not in html
+
+    user.user_permissions.add(Permission.objects.get(codename="view_decision"))
+    html = client.get(reverse("admin:index")).content.decode()
+    assert decisions in html  # the menu built for the first set is not served to the second
+
+    user.user_permissions.remove(Permission.objects.get(codename="view_decision"))
+    sidebar = client.get(reverse("admin:registry_authority_changelist")).content.decode()
+    assert decisions not in sidebar[sidebar.index('id="nav-sidebar"') :]
+    # The same permissions are served the same menu, each request its own copy of it.
+    request = RequestFactory().get("/")
+    request.user = get_user_model().objects.get(pk=user.pk)
+    first, second = admin.site.get_app_list(request), admin.site.get_app_list(request)
+    assert first == second and first[0] is not second[0]
+    assert first[0]["models"][0] is not second[0]["models"][0]
