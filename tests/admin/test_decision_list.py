@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from registry.models import AwardPower, AwardType
+from registry.models import Authority, AwardPower, AwardType
 from tests import factories
 from tests.services.test_scope import two_offices
 
@@ -67,3 +67,23 @@ def test_the_row_checkbox_is_djangos_markup_and_the_list_pages_by_fifty(admin_cl
         reverse("admin:registry_decision_changelist") + "?q=150"
     ).content.decode()
     assert re.search(r"1 kết quả \(<a [^>]*>Hiện tất cả</a>\)", searched)
+
+
+def test_the_authority_filter_offers_the_users_own_offices(client, admin_client):
+    offices = two_offices()
+    a, b = offices["authority"], Authority.objects.get(code="honglinh-ubnd")
+    below = factories.authority("xa-duoi", name="Chủ tịch UBND xã Dưới", level="xa", parent=a)
+    factories.draft_decision(number="81/QĐ-UBND")
+    factories.draft_decision(number="82/QĐ-UBND", authority=b)
+    url = reverse("admin:registry_decision_changelist")
+
+    def filter_links(page: str) -> set[int]:
+        return {int(pk) for pk in re.findall(r"\?authority__id__exact=(\d+)", page)}
+
+    client.force_login(offices["clerk"])
+    # The office and the one below it; never another office's (and no filter at all with one).
+    assert filter_links(client.get(url).content.decode()) == {a.pk, below.pk}
+    assert filter_links(admin_client.get(url).content.decode()) >= {a.pk, b.pk, below.pk}
+    chosen = admin_client.get(f"{url}?authority__id__exact={b.pk}").content.decode()
+    assert "82/QĐ-UBND" in chosen and "81/QĐ-UBND" not in chosen
+    assert f">{b.name}</a>" in admin_client.get(url).content.decode()  # named, not numbered

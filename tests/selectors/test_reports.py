@@ -530,3 +530,28 @@ def test_forms_carry_one_basis_the_period_and_the_due_date(tmp_path):
     for shown in (everything, text):
         assert "chưa đối chiếu" not in shown.lower()
     assert "Thời hạn gửi báo cáo: ngày 15/12/2023" in " ".join(text.split())
+
+
+def test_a_drafts_lines_are_counted_nowhere(test_authority):
+    gk = factories.award_type()
+    _issued(
+        test_authority, "11/QĐ-UBND", date(2023, 1, 9),
+        [(gk, factories.collective("Tập thể Đã ban hành", registered_by=test_authority))],
+    )  # fmt: skip
+    office, registry = (
+        annual_summary(year=2022, authority=test_authority),
+        annual_summary(year=2022),
+    )
+    draft = decision_create(
+        authority=test_authority, number="12/QĐ-UBND", signed_date=date(2023, 2, 1),
+        subject="Về việc tặng Giấy khen", signer_title="CHỦ TỊCH", signer_name="Hoàng Văn Thử",
+    )  # fmt: skip
+    for name in ("Tập thể Dự thảo", "Tập thể Dự thảo hai"):
+        award_add(
+            decision=draft, award_type=gk, period_from=2022, period_to=2022,
+            recipient=factories.collective(name, registered_by=test_authority),
+        )  # fmt: skip
+    assert draft.awards.count() == 2
+    assert annual_summary(year=2022, authority=test_authority).totals == office.totals
+    assert office.totals.collectives == 1
+    assert annual_summary(year=2022).totals == registry.totals
