@@ -54,7 +54,10 @@ def _prepared_cursor():
     off turns this off for such a deployment."""
     if not settings.DATABASE_PREPARED_STATEMENTS:
         return connection.cursor()
+    # What connection.cursor() does first: reconnect after a failed health check, same thread.
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
+    connection.validate_thread_sharing()
     raw = connection.connection
     raw.prepare_threshold = 0  # only server-side binding cursors, as this one, prepare
     cursor = psycopg.Cursor(raw)
