@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from registry.models import Authority
-from registry.selectors.scope import authorities_for, scope_q, user_authority_ids
+from registry.selectors.scope import authorities_for, office_q, scope_q, user_authority_ids
 from registry.text import fold
 
 
@@ -156,7 +156,7 @@ class AuthorityListFilter(admin.RelatedFieldListFilter):
         authorities = Authority.objects.all()
         ids = user_authority_ids(request.user)
         if ids is not None and getattr(model_admin, "scope", None) == "authority":
-            authorities = authorities.filter(pk__in=ids)
+            authorities = authorities.filter(office_q("pk", ids))
         ordering = self.field_admin_ordering(field, request, model_admin)
         if ordering:
             authorities = authorities.order_by(*ordering)

@@ -26,7 +26,7 @@ from registry.models import (
     TargetSet,
 )
 from registry.models.campaigns import TargetSetKind
-from registry.selectors.scope import authorities_for, user_authority_ids
+from registry.selectors.scope import authorities_for, office_q, user_authority_ids
 from registry.selectors.targets import (
     bloc_ranking,
     target_set_results,
@@ -711,7 +711,7 @@ class TargetResultAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         ids = user_authority_ids(request.user)
         if db_field.name == "target" and ids is not None:
-            kwargs["queryset"] = Target.objects.filter(target_set__authority_id__in=ids)
+            kwargs["queryset"] = Target.objects.filter(office_q("target_set__authority_id", ids))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

@@ -14,7 +14,7 @@ from registry.models import (
     CashRounding,
     CountedLoaiHinh,
 )
-from registry.selectors.scope import user_authority_ids
+from registry.selectors.scope import office_q, user_authority_ids
 from registry.templatetags.vi_format import money_vnd
 from registry.text import fold
 
@@ -62,7 +62,7 @@ class AuthorityAdmin(OfficeScopedAdmin, SimpleHistoryAdmin):
         match = getattr(request, "resolver_match", None)
         if ids is not None and match is not None and match.url_name == "autocomplete":
             # Choosing an authority on a form (decision, person, bloc…): only the user's offices.
-            queryset = queryset.filter(pk__in=ids)
+            queryset = queryset.filter(office_q("pk", ids))
         return queryset, may_have_duplicates
 
 

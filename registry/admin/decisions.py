@@ -11,7 +11,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from registry.models import Award, Decision
-from registry.selectors.scope import user_authority_ids
+from registry.selectors.scope import office_q, user_authority_ids
 from registry.services.decisions import decision_issue, decision_save
 from registry.text import fold
 from registry.views import decision_page
@@ -45,7 +45,7 @@ class UsedAwardTypeFilter(admin.RelatedFieldListFilter):
         lines = Award.objects.filter(award_type=OuterRef("pk"))
         ids = user_authority_ids(request.user)
         if ids is not None:
-            lines = lines.filter(authority_id__in=ids)
+            lines = lines.filter(office_q("authority_id", ids))
         ordering = self.field_admin_ordering(field, request, model_admin)
         return field.get_choices(
             include_blank=False, limit_choices_to=Q(Exists(lines)), ordering=ordering

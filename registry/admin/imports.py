@@ -20,7 +20,7 @@ from registry.models import (
     ImportStatus,
     RecipientMerge,
 )
-from registry.selectors.scope import authorities_for, recipient_scope_q
+from registry.selectors.scope import authorities_for, office_q, recipient_scope_q
 from registry.services.imports import (
     KIND_MODELS,
     FileProblem,
@@ -115,7 +115,7 @@ class ImportBatchAdmin(OfficeScopedAdmin, admin.ModelAdmin):
     change_list_template = "admin/registry/import/change_list.html"
 
     def scope_q(self, request, ids):
-        return super().scope_q(request, ids) | Q(decision__authority_id__in=ids)
+        return super().scope_q(request, ids) | office_q("decision__authority_id", ids)
 
     @admin.display(description="kết quả nhập")
     def summary_shown(self, obj):

@@ -9,6 +9,7 @@ from registry.selectors.scope import (
     citizen_id_display,
     citizen_id_visible,
     mask_citizen_id,
+    office_q,
     user_authority_ids,
 )
 
@@ -43,7 +44,7 @@ class AwardHistoryInline(ReadOnlyInline):
         if ids is not None:
             # Issued awards are the person's public record; drafts only of the user's offices.
             awards = awards.filter(
-                Q(decision__status=DecisionStatus.ISSUED) | Q(authority_id__in=ids)
+                Q(decision__status=DecisionStatus.ISSUED) | office_q("authority_id", ids)
             )
         return awards
 

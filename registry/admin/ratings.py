@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.db.models import Q
 from simple_history.admin import SimpleHistoryAdmin
 
 from registry.models import Discipline, Initiative, Rating
+from registry.selectors.scope import office_q
 
 from .base import OfficeScopedAdmin
 
@@ -25,7 +25,7 @@ class RatingAdmin(SubjectAdmin):
     autocomplete_fields = ["individual", "collective", "unit", "rated_by"]
 
     def scope_q(self, request, ids):
-        return super().scope_q(request, ids) | Q(rated_by_id__in=ids)
+        return super().scope_q(request, ids) | office_q("rated_by_id", ids)
 
 
 @admin.register(Initiative)

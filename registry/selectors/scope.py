@@ -52,11 +52,37 @@ def authority_ancestors(authority_id: int) -> set[int]:
     return found
 
 
+class OfficeIds(frozenset):
+    """The ids of the offices a user may see, knowing the registry's other offices (``outside``).
+
+    A province's clerk sees nearly every office: a filter naming the few outside is the same
+    filter, and on PostgreSQL cheaper to write and plan than one naming two hundred ids.
+    """
+
+    outside: frozenset[int] | None = None
+
+    @classmethod
+    def of(cls, ids, every) -> "OfficeIds":
+        found = cls(ids)
+        found.outside = frozenset(every) - found
+        return found
+
+
+def office_q(field: str, ids) -> Q:
+    """Rows whose ``field`` (an Authority id) is one of ``ids``, by the shorter of the two lists."""
+    outside = getattr(ids, "outside", None)
+    if outside is None or len(outside) >= len(ids):
+        return Q(**{f"{field}__in": ids})
+    if not outside:
+        return Q(**{f"{field}__isnull": False})
+    return Q(**{f"{field}__isnull": False}) & ~Q(**{f"{field}__in": outside})
+
+
 def user_is_unlimited(user) -> bool:
     return user_authority_ids(user) is None
 
 
-def user_authority_ids(user) -> frozenset[int] | None:
+def user_authority_ids(user) -> OfficeIds | None:
     """None means no limit: superusers and the administrators' group see every office.
 
     Computed once per user object (a request's user, a command's user): one query.
@@ -64,7 +90,7 @@ def user_authority_ids(user) -> frozenset[int] | None:
     if user is None:
         return None  # the machine's operator, on the command line
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return frozenset()
+        return OfficeIds()
     cached = getattr(user, "_registry_scope", False)
     if cached is not False:
         return cached
@@ -88,7 +114,7 @@ def user_authority_ids(user) -> frozenset[int] | None:
             scope = None
         else:
             direct = [pk for pk, _, member, _ in rows if member]
-            scope = frozenset(authority_subtree(direct, rows=rows))
+            scope = OfficeIds.of(authority_subtree(direct, rows=rows), (row[0] for row in rows))
     user._registry_scope = scope
     return scope
 
@@ -107,8 +133,8 @@ def recipient_scope_q(model, ids) -> Q:
     from registry.models import Award
 
     field = model._meta.model_name  # collective / individual / household
-    awarded = Award.objects.filter(**{field: OuterRef("pk")}, authority_id__in=ids)
-    return Q(registered_by_id__in=ids) | Q(Exists(awarded))
+    awarded = Award.objects.filter(office_q("authority_id", ids), **{field: OuterRef("pk")})
+    return office_q("registered_by_id", ids) | Q(Exists(awarded))
 
 
 def subject_scope_q(ids, *, prefix: str = "") -> Q:
@@ -132,7 +158,7 @@ def scope_q(model, scope: str | None, ids) -> Q:
         return recipient_scope_q(model, ids)
     if scope == "subject":
         return subject_scope_q(ids)
-    return Q(**{f"{scope}_id__in": ids})
+    return office_q(f"{scope}_id", ids)
 
 
 def scoped(queryset, user, scope: str | None):
@@ -147,7 +173,7 @@ def authorities_for(user):
     """The authorities the user may choose on a form: all of them, or those in scope."""
     ids = user_authority_ids(user)
     authorities = Authority.objects.all()
-    return authorities if ids is None else authorities.filter(pk__in=ids)
+    return authorities if ids is None else authorities.filter(office_q("pk", ids))
 
 
 def mask_citizen_id(value: str | None) -> str:
