@@ -187,6 +187,8 @@ class RegistryAdminSite(admin.AdminSite):
             user.is_superuser,
             frozenset() if user.is_superuser else frozenset(user.get_all_permissions()),
         )
+        if app_label is None:  # the side menu's rendering is cached by it ({% nav_sidebar %})
+            request.registry_menu_key = key
         menu = self._menus.get(key)
         if menu is None:
             if len(self._menus) >= 256:

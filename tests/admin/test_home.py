@@ -174,3 +174,41 @@ def test_the_menu_follows_the_users_permissions_from_one_request_to_the_next(cli
     first, second = admin.site.get_app_list(request), admin.site.get_app_list(request)
     assert first == second and first[0] is not second[0]
     assert first[0]["models"][0] is not second[0]["models"][0]
+
+
+def _sidebar(html: str) -> str:
+    start = html.index('<button class="sticky toggle-nav-sidebar"')
+    return html[start : html.index("</nav>", start) + len("</nav>")]
+
+
+def test_the_side_menu_is_djangos_own_on_every_page_though_rendered_once(client, admin_user):
+    """{% nav_sidebar %} serves a menu rendered once per menu and page: the markup is what
+    Django's own template gives for that request, the current page marked, page after page."""
+    from pathlib import Path
+
+    import django
+    from django.template import engines
+
+    own = Path(django.__file__).parent / "contrib/admin/templates/admin/nav_sidebar.html"
+    template = engines["django"].from_string(own.read_text())
+    clerk = two_offices()["clerk"]
+    pages = [
+        reverse("admin:index"),
+        reverse("admin:registry_decision_changelist"),
+        reverse("admin:registry_individual_changelist"),
+        reverse("admin:registry_decision_changelist"),  # the second time, from the cache
+        reverse("admin:registry_authority_changelist"),
+        reverse("admin:auth_user_changelist"),
+    ]
+    for user in (clerk, admin_user):
+        client.force_login(user)
+        for url in pages:
+            response = client.get(url)
+            if response.status_code == 403 or url == reverse("admin:index"):
+                continue  # the home page has no side menu
+            expected = template.render(
+                {"available_apps": response.context["available_apps"]}, response.wsgi_request
+            )
+            served = _sidebar(response.content.decode())
+            assert served == expected.strip()
+            assert served.count("current-model") == 1 and f'href="{url}" aria-current' in served
