@@ -110,6 +110,7 @@ def prepare(data_file: Path) -> dict:
         get_user_model,
     )
     from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
     from django.db import connection, transaction
 
     from registry.models import Authority, AwardType, Decision, Individual
@@ -121,6 +122,7 @@ def prepare(data_file: Path) -> dict:
 
     started = time.perf_counter()
     rng = random.Random(20)
+    call_command("createcachetable")  # as the README deploys it: the shared cache's table
     rules_load()
     authorities = list(
         Authority.objects.filter(code__startswith="bench-")

@@ -19,13 +19,16 @@ recipient is judged in memory. Nothing is read per recipient.
 from __future__ import annotations
 
 import io
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
@@ -161,6 +164,44 @@ def _rules_queryset():
     )
 
 
+# The rules change a few times a year; every person page and nominee list reads them, with their
+# routes, conditions and award types: some four hundred rows made into objects, a fifth of a
+# person page. Each process keeps them as last read, under a token in the shared cache. Saving or
+# deleting a rule, route, condition or award type, and every migrate, removes the token
+# (rules_changed, connected in RegistryConfig.ready); the next reader, in any process, sets a new
+# one and reads the rules again. A token is never used twice, so a change rolled back is read
+# again too. The removal is in the writer's transaction: other processes see it at its commit.
+RULES_TOKEN = "registry:eligibility-rules"
+_rules_read: tuple[str | None, list[EligibilityRule]] = (None, [])
+
+
+def all_rules() -> list[EligibilityRule]:
+    """Every eligibility rule, its routes, conditions and award types: read once per change."""
+    global _rules_read
+    token = cache.get(RULES_TOKEN)
+    if token is None:
+        token = uuid.uuid4().hex
+        if not cache.add(RULES_TOKEN, token, timeout=None):
+            token = cache.get(RULES_TOKEN, token)
+    if _rules_read[0] != token:
+        _rules_read = (token, list(_rules_queryset()))
+    return _rules_read[1]
+
+
+def rules_changed(**kwargs) -> None:
+    """Signal receiver: the rules (or the award types they name) changed."""
+    global _rules_read
+    _rules_read = (None, [])
+    try:
+        with transaction.atomic():
+            cache.delete(RULES_TOKEN)
+    except DatabaseError:
+        return  # migrate before createcachetable: no table, so no token either
+    # A cache outside the database (CACHE_BACKEND) drops the token before the commit; a reader
+    # in between would keep the rules as they were. Dropping it again at the commit settles it.
+    transaction.on_commit(lambda: cache.delete(RULES_TOKEN))
+
+
 def _specificity(rule: EligibilityRule, chain: str | None, level: str | None) -> tuple:
     if chain is None:  # no authority given: prefer the state rule, then the general one
         return (rule.chain in ("", "nha-nuoc"), rule.chain == "", rule.valid_from or date.min)
@@ -174,16 +215,13 @@ def rules_in_force(
     authority: Authority | None = None,
     loai_hinh: str | None = LoaiHinh.REGULAR,
 ) -> dict[tuple[int, str], EligibilityRule]:
-    """The rule in force on a day per (award type, recipient kind); three queries.
+    """The rule in force on a day per (award type, recipient kind), among all_rules().
 
     A rule bound to a chain or an authority level applies only to decisions of such authorities,
     and beats a general rule; between equals the one in force since later wins.
     """
-    rules = _rules_queryset().filter(
-        EligibilityRule.valid_on_q(on), award_type_id__in=set(award_type_ids)
-    )
-    if loai_hinh:
-        rules = rules.filter(loai_hinh=loai_hinh)
+    types = set(award_type_ids)
+    rules = [rule for rule in all_rules() if rule.award_type_id in types]
     return _best_rules(rules, on=on, authority=authority, loai_hinh=loai_hinh)
 
 
@@ -1293,9 +1331,10 @@ def recipient_award_routes(*, recipient) -> list[HeldAward]:
         .select_related("award_type", "decision__authority")
         .order_by("-period_to", "-decision__signed_date")
     )
-    # The rules of these award types, read once (three queries) and chosen per award in memory;
+    # The rules of these award types (all_rules), chosen per award in memory;
     # an award judged like another (same rule, year and day) is judged once.
-    candidates = list(_rules_queryset().filter(award_type_id__in={a.award_type_id for a in awards}))
+    held_types = {a.award_type_id for a in awards}
+    candidates = [rule for rule in all_rules() if rule.award_type_id in held_types]
     judged: dict[tuple[int, int, date], Answer | None] = {}
     held = []
     one = _OneHistory.read(recipient) if candidates else None
