@@ -14,6 +14,7 @@ from registry.selectors.scope import (
 )
 
 from .base import FoldedSearchMixin, OfficeScopedAdmin, ReadOnlyInline
+from .history import HistoryTablesMixin
 
 
 class AwardHistoryInline(ReadOnlyInline):
@@ -63,7 +64,7 @@ class RatingHistoryInline(ReadOnlyInline):
         return obj.year_label
 
 
-class RecipientAdmin(OfficeScopedAdmin, FoldedSearchMixin, SimpleHistoryAdmin):
+class RecipientAdmin(HistoryTablesMixin, OfficeScopedAdmin, FoldedSearchMixin, SimpleHistoryAdmin):
     scope = "recipients"  # registered or awarded by the user's offices
     list_per_page = 100
     autocomplete_fields = ["registered_by", "unit"]
@@ -76,7 +77,7 @@ class CollectiveAdmin(RecipientAdmin):
     list_display = ["name", "parent_name", "unit", "category", "registered_by"]
     list_select_related = ["unit", "registered_by"]
     fields = ["name", "parent_name", "unit", "category", "registered_by", "note"]
-    inlines = [AwardHistoryInline, RatingHistoryInline]
+    history_inlines = [AwardHistoryInline, RatingHistoryInline]
 
 
 @admin.register(Individual)
@@ -95,7 +96,7 @@ class IndividualAdmin(RecipientAdmin):
         "registered_by",
         "note",
     ]
-    inlines = [AwardHistoryInline, RatingHistoryInline]
+    history_inlines = [AwardHistoryInline, RatingHistoryInline]
 
     # Citizen IDs are personal data: in full only with registry.view_citizen_id, masked
     # (0010******90) in the list, on the page and in its history otherwise.
@@ -145,7 +146,7 @@ class HouseholdAdmin(RecipientAdmin):
     list_display = ["head_name", "address", "unit", "registered_by"]
     list_select_related = ["unit", "registered_by"]
     fields = ["head_name", "address", "unit", "registered_by", "note"]
-    inlines = [AwardHistoryInline]
+    history_inlines = [AwardHistoryInline]
 
 
 class MaskedHistoryHelper(HistoricalRecordContextHelper):
