@@ -143,6 +143,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # connection pooler in transaction mode that cannot keep prepared statements (PgBouncer before
 # 1.21), set DATABASE_PREPARED_STATEMENTS=0.
 DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
+    DATABASE_PREPARED_STATEMENTS
+):
+    # And every query a connection runs a second time: with the parameters bound on the server,
+    # psycopg prepares it, and PostgreSQL plans a page's queries once per connection instead of
+    # on every request (planning was up to three quarters of a clerk page's query time).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": 2}
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
