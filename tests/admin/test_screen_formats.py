@@ -79,3 +79,30 @@ def test_the_report_page_groups_its_headers_and_folds_its_tables(admin_client):
     assert '<th colspan="4" class="group">Năm 2021</th>' in html
     assert "Năm 2021: tập thể" not in html  # the group says the year once
     assert "64.800.000 đ" in html and "64800000" not in html
+
+
+@pytest.mark.django_db
+def test_the_report_tables_rows_are_the_templates_own(admin_client):
+    """report_rows writes each table's body as the template's loop did, cell for cell."""
+    from django.template import engines
+
+    from registry.services.demo import demo_load
+
+    loop = engines["django"].from_string(
+        '{% for row in rows %}\n<tr class="{% if row.strong %}strong{% endif %}">'
+        '{% for cell in row.cells %}<td{% if not forloop.first %} class="n"{% endif %}>{{ cell }}'
+        "</td>{% endfor %}</tr>{% empty %}<tr><td>Không có số liệu.</td></tr>{% endfor %}"
+    )
+    demo_load()
+    response = admin_client.get(
+        reverse("admin:registry_annual_report"),
+        {"year": 2022, "authority": "vanlang-ubnd", "basis": "achievement"},
+    )
+    html = response.content.decode()
+    tables = response.context["tables"]
+    rows = 0
+    for item in [*tables, {"rows": []}]:
+        expected = loop.render({"rows": item["rows"]}).strip()
+        assert expected.replace("\n", "") in html.replace("\n", "") or not item["rows"]
+        rows += len(item["rows"])
+    assert rows > 20 and 'class="strong"' in html and "<td>Không có" not in html
