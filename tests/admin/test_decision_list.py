@@ -87,3 +87,36 @@ def test_the_authority_filter_offers_the_users_own_offices(client, admin_client)
     chosen = admin_client.get(f"{url}?authority__id__exact={b.pk}").content.decode()
     assert "82/QĐ-UBND" in chosen and "81/QĐ-UBND" not in chosen
     assert f">{b.name}</a>" in admin_client.get(url).content.decode()  # named, not numbered
+
+
+def test_the_filters_are_djangos_own_template_written_directly(client):
+    """admin/filter.html writes each choice through filter_links: the markup of Django's own
+    template, for every filter of the registry's lists, chosen or not."""
+    from pathlib import Path
+
+    import django
+    from django.template import engines
+
+    own = Path(django.__file__).parent / "contrib/admin/templates/admin/filter.html"
+    theirs = engines["django"].from_string(own.read_text())
+    ours = engines["django"].get_template("admin/filter.html")
+    offices = two_offices()
+    factories.decision_with_lines("1/QĐ-UBND", collectives=1, individuals=2)
+    compared = 0
+    for user in (offices["clerk"], offices["administrator"]):
+        client.force_login(user)
+        for url, query in (
+            (reverse("admin:registry_decision_changelist"), {}),
+            (reverse("admin:registry_decision_changelist"), {"status__exact": "issued"}),
+            (reverse("admin:registry_award_changelist"), {"loai_hinh__exact": "thuong-xuyen"}),
+            (reverse("admin:registry_individual_changelist"), {}),
+        ):
+            response = client.get(url, query)
+            cl = response.context["cl"]
+            for spec in cl.filter_specs:
+                context = {"title": spec.title, "choices": list(spec.choices(cl)), "spec": spec}
+                expected = theirs.render(context)
+                assert ours.render(context) == expected, spec
+                assert expected in response.content.decode()
+                compared += len(context["choices"])
+    assert compared > 40
