@@ -175,14 +175,34 @@ RULES_TOKEN = "registry:eligibility-rules"
 _rules_read: tuple[str | None, list[EligibilityRule]] = (None, [])
 
 
-def all_rules() -> list[EligibilityRule]:
-    """Every eligibility rule, its routes, conditions and award types: read once per change."""
-    global _rules_read
+_cache_usable: bool | None = None
+
+
+def _rules_token() -> str | None:
     token = cache.get(RULES_TOKEN)
     if token is None:
         token = uuid.uuid4().hex
         if not cache.add(RULES_TOKEN, token, timeout=None):
             token = cache.get(RULES_TOKEN, token)
+    return token
+
+
+def all_rules() -> list[EligibilityRule]:
+    """Every eligibility rule, its routes, conditions and award types: read once per change."""
+    global _rules_read, _cache_usable
+    if _cache_usable is False:
+        return list(_rules_queryset())
+    try:
+        if _cache_usable is None:
+            with transaction.atomic():  # the first time, a savepoint: the table may be missing
+                token = _rules_token()
+            _cache_usable = True
+        else:
+            token = _rules_token()
+    except DatabaseError:
+        # A database migrated without `createcachetable`: the rules are read every time.
+        _cache_usable = False
+        return list(_rules_queryset())
     if _rules_read[0] != token:
         _rules_read = (token, list(_rules_queryset()))
     return _rules_read[1]
