@@ -95,20 +95,74 @@ def test_the_page_shows_the_latest_amendment_in_one_query(
     assert "Giấy khen hợp lệ" in page
 
 
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("prepared", [True, False])
 def test_on_postgresql_the_lookup_is_prepared_once_per_connection(client, settings, prepared):
+    """Prepared once per connection; with DATABASE_PREPARED_STATEMENTS=0 (a pooler that cannot
+    keep them) the connection binds on the client and prepares nothing."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
         pytest.skip("prepared statements are PostgreSQL's")
+    options = connection.settings_dict["OPTIONS"]
+    saved = dict(options)
+    if not prepared:  # the connection settings.py makes when the variable is 0
+        options.pop("server_side_binding", None)
+        options.pop("prepare_threshold", None)
+    connection.close()
     settings.DATABASE_PREPARED_STATEMENTS = prepared
-    award = issued_award()
-    for _ in range(3):
-        page = client.get(f"/xac-thuc/{award.verification_code}/").content.decode()
-        assert award.recipient_name in page
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
-            ["%FROM registry_award a%WHERE a.verification_code = $%"],
-        )
-        assert cursor.fetchone()[0] == (1 if prepared else 0)
+    try:
+        award = issued_award()
+        for _ in range(3):
+            page = client.get(f"/xac-thuc/{award.verification_code}/").content.decode()
+            assert award.recipient_name in page
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            statements = [row[0] for row in cursor.fetchall()]
+    finally:
+        options.clear()
+        options.update(saved)
+        connection.close()
+    lookups = [s for s in statements if "WHERE a.verification_code = $" in s]
+    assert len(lookups) == (1 if prepared else 0)
+    assert bool(statements) == prepared
+
+
+@pytest.mark.parametrize("value", ["1", "0"])
+def test_the_variable_sets_how_a_postgresql_connection_binds(value, tmp_path):
+    """settings.py, in a process of its own: DATABASE_PREPARED_STATEMENTS=0 leaves psycopg's
+    client-side binding (nothing prepared); otherwise parameters are bound on the server and a
+    repeated query is prepared."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings as django_settings
+
+    script = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": "postgres://registry@/registry?host=/nowhere",
+        "DATABASE_PREPARED_STATEMENTS": value,
+        "DJANGO_SETTINGS_MODULE": "registry.settings",
+        "DEBUG": "1",
+        "REGISTRY_VAR_DIR": str(tmp_path),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=django_settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    options = json.loads(out.strip().splitlines()[-1])
+    if value == "1":
+        assert options["server_side_binding"] is True and options["prepare_threshold"] == 2
+    else:
+        assert "server_side_binding" not in options and "prepare_threshold" not in options

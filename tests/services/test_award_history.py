@@ -14,6 +14,7 @@ from registry.models import Award, Individual, Rating
 from registry.models.awards import DecisionKind
 from registry.models.printing import PrintKind, PrintLog, PrintMode
 from registry.models.trust import RevocationReason
+from registry.selectors.eligibility import all_rules
 from registry.services.awards import awards_add, recipient_fields
 from registry.services.decisions import decision_create, decision_issue
 from registry.services.imports import import_confirm, import_preview
@@ -55,6 +56,7 @@ def _queries_for(n: int) -> list[str]:
         )
         for p in people
     ]  # fmt: skip
+    all_rules()  # read once per process while they do not change: not what is counted here
     with CaptureQueriesContext(connection) as queries:
         awards_add(decision=decision, awards=lines)
     assert decision.awards.count() == n
