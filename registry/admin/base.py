@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
+from django.db import connection
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import formats, timezone
@@ -29,6 +30,29 @@ class FoldedSearchMixin:
         return queryset, False
 
 
+def distinct_years(queryset, field: str) -> list[int]:
+    """The years of ``field`` (a date column of the queryset's model) among its rows, newest
+    first.
+
+    On PostgreSQL, a walk down the column's index: the latest date, then the latest before its
+    year's 1 January, and so on, one short index probe a year. DISTINCT over a province's
+    twenty thousand decisions read them all, a sixth of the decision list's time.
+    """
+    if connection.vendor != "postgresql":
+        return [day.year for day in queryset.dates(field, "year", order="DESC")]
+    column = connection.ops.quote_name(queryset.model._meta.get_field(field).column)
+    sql, params = queryset.order_by().values(field).query.sql_with_params()
+    walk = (
+        f"WITH RECURSIVE walk(day) AS (SELECT (SELECT max(s.{column}) FROM ({sql}) s) "
+        f"UNION ALL SELECT (SELECT max(s.{column}) FROM ({sql}) s WHERE s.{column} < "
+        "make_date(extract(year FROM walk.day)::int, 1, 1)) FROM walk WHERE walk.day IS NOT NULL) "
+        "SELECT extract(year FROM day)::int FROM walk WHERE day IS NOT NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(walk, (*params, *params))
+        return [row[0] for row in cursor.fetchall()]
+
+
 class YearFilter(admin.SimpleListFilter):
     """Year of a date field, newest first; subclasses name the field."""
 
@@ -37,8 +61,8 @@ class YearFilter(admin.SimpleListFilter):
     date_field = "signed_date"
 
     def lookups(self, request, model_admin):
-        years = model_admin.get_queryset(request).dates(self.date_field, "year", order="DESC")
-        return [(d.year, str(d.year)) for d in years]
+        years = distinct_years(model_admin.get_queryset(request), self.date_field)
+        return [(year, str(year)) for year in years]
 
     def queryset(self, request, queryset):
         if self.value():

@@ -120,3 +120,35 @@ def test_the_filters_are_djangos_own_template_written_directly(client):
                 assert expected in response.content.decode()
                 compared += len(context["choices"])
     assert compared > 40
+
+
+def test_the_year_filter_offers_the_years_of_the_users_decisions_newest_first(client):
+    """On PostgreSQL the years are found by walking the date index (distinct_years); they are
+    the years of the user's decisions, gaps left out, as Django's dates() gives them."""
+    from datetime import date
+
+    from registry.admin.base import YearFilter, distinct_years
+    from registry.models import Decision
+    from registry.selectors.scope import scoped
+
+    offices = two_offices()
+    a, b = offices["authority"], offices["B"]["authority"]
+    for n, (authority, day) in enumerate(
+        [
+            (a, date(2016, 12, 31)),
+            (a, date(2019, 1, 1)),
+            (a, date(2019, 6, 3)),
+            (b, date(2017, 5, 5)),
+        ]
+    ):
+        factories.draft_decision(number=f"{n + 50}/QĐ-T", authority=authority, signed_date=day)
+    for user in (offices["clerk"], offices["administrator"]):
+        decisions = scoped(Decision.objects.all(), user, "authority")
+        expected = [day.year for day in decisions.dates("signed_date", "year", order="DESC")]
+        assert distinct_years(decisions, "signed_date") == expected
+        client.force_login(user)
+        response = client.get(reverse("admin:registry_decision_changelist"))
+        (spec,) = [s for s in response.context["cl"].filter_specs if isinstance(s, YearFilter)]
+        assert [int(value) for value, _ in spec.lookup_choices] == expected
+        assert 2016 in expected and 2019 in expected and 2018 not in expected
+        assert (2017 in expected) == (user == offices["administrator"])
