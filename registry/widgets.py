@@ -17,6 +17,16 @@ class QuickSelect(forms.Select):
         # as model instances, which took most of the widget's time for two hundred authorities.
         self.label_field = label_field
 
+    def use_required_attribute(self, initial):
+        """Select's answer without reading a choice: it asks whether the first choice is empty,
+        which for a field with no empty label (required, with an initial value) read every
+        authority as a model instance. A model's choices start empty exactly when the field
+        has an empty label."""
+        choices = self.choices
+        if isinstance(choices, ModelChoiceIterator) and not self.allow_multiple_selected:
+            return not self.is_hidden and choices.field.empty_label is not None
+        return super().use_required_attribute(initial)
+
     def _rows(self) -> list:
         choices = self.choices
         if self.label_field and isinstance(choices, ModelChoiceIterator):

@@ -81,3 +81,22 @@ def test_labelled_by_a_field_the_choices_are_read_as_values_with_distinct_and_or
     with django_assert_num_queries(1) as captured:
         str(Quick()["choice"])
     assert "certificate_title" not in captured.captured_queries[0]["sql"]  # not whole rows
+
+
+def test_whether_required_is_written_is_djangos_answer_without_a_query(django_assert_num_queries):
+    first = factories.authority(code="r-0", name="Xã Không")
+    factories.authority(code="r-1", name="Xã Một")
+    queryset = Authority.objects.filter(code__startswith="r-")
+    cases = [
+        {"required": True},
+        {"required": False},
+        {"required": True, "initial": first.pk},  # no empty label: Select read the first row
+        {"required": True, "initial": first.pk, "queryset": queryset.none()},
+    ]
+    for kwargs in cases:
+        kwargs = {"queryset": queryset, **kwargs}
+        quick = forms.ModelChoiceField(widget=QuickSelect(label_field="name"), **kwargs)
+        plain = forms.ModelChoiceField(**kwargs)
+        with django_assert_num_queries(0):
+            answer = quick.widget.use_required_attribute(kwargs.get("initial"))
+        assert answer == plain.widget.use_required_attribute(kwargs.get("initial")), kwargs
