@@ -44,15 +44,22 @@ class HistoryTablesMixin:
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
-def _link(model, obj, site_name: str) -> str:
+def _change_url(model, pk, site_name: str) -> str | None:
     opts = model._meta
     try:
-        url = reverse(
+        return reverse(
             f"admin:{opts.app_label}_{opts.model_name}_change",
-            args=[quote(obj.pk)],
+            args=[quote(pk)],
             current_app=site_name,
         )
     except NoReverseMatch:
+        return None
+
+
+def _link(model, obj, site_name: str) -> str:
+    """get_admin_url of AdminReadonlyField: the related record's page, or its name."""
+    url = _change_url(model, obj.pk, site_name)
+    if url is None:
         return escape(str(obj))
     return f'<a href="{escape(url)}">{escape(str(obj))}</a>'
 
@@ -90,7 +97,6 @@ def history_table(inline, request, parent) -> str:
     if not rows.ordered:
         rows = rows.order_by(inline.model._meta.pk.name)
     empty = inline.get_empty_value_display()
-    opts = inline.model._meta
     heading = escape(capfirst(inline.verbose_name_plural))
     out = [
         f'<div class="inline-group" id="{prefix}-group">'
@@ -116,11 +122,7 @@ def history_table(inline, request, parent) -> str:
     for index, obj in enumerate(rows):
         original = escape(str(obj))
         if linked:
-            url = reverse(
-                f"admin:{opts.app_label}_{opts.model_name}_change",
-                args=[quote(obj.pk)],
-                current_app=inline.admin_site.name,
-            )
+            url = _change_url(inline.model, obj.pk, inline.admin_site.name)
             original += f' <a href="{escape(url)}" class="inlineviewlink">{view}</a>'
         out.append(
             f'<tr class="form-row has_original" id="{prefix}-{index}">'

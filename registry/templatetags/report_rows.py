@@ -2,7 +2,7 @@
 
 A commune's annual report shows a few hundred rows of eight or more figures; through the template
 engine, cell by cell, they were a third of the page. The markup is the loop's own
-(tests/admin/test_report_page.py compares them).
+(tests/admin/test_screen_formats.py compares them).
 """
 
 from django import template

@@ -100,6 +100,7 @@ def test_the_filters_are_djangos_own_template_written_directly(client):
     own = Path(django.__file__).parent / "contrib/admin/templates/admin/filter.html"
     theirs = engines["django"].from_string(own.read_text())
     ours = engines["django"].get_template("admin/filter.html")
+    assert "filter_links" in ours.template.source  # the registry's own, not Django's
     offices = two_offices()
     factories.decision_with_lines("1/QĐ-UBND", collectives=1, individuals=2)
     compared = 0

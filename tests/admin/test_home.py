@@ -191,6 +191,8 @@ def test_the_side_menu_is_djangos_own_on_every_page_though_rendered_once(client,
 
     own = Path(django.__file__).parent / "contrib/admin/templates/admin/nav_sidebar.html"
     template = engines["django"].from_string(own.read_text())
+    served_by = engines["django"].get_template("admin/nav_sidebar.html").template.source
+    assert "{% nav_sidebar %}" in served_by  # the registry's, not Django's own
     clerk = two_offices()["clerk"]
     pages = [
         reverse("admin:index"),
