@@ -62,6 +62,9 @@ class ClerkDay(SequentialTaskSet):
 
     def on_start(self):
         self.headers = {"Cookie": f"sessionid={next(_sessions)}"}
+        # The pause before the first page too: without it every clerk opens the decision list
+        # within the seconds locust takes to start them, a burst no office sees.
+        self.wait()
 
     def _page(self, url: str, name: str) -> None:
         _get(self.client, url, name, headers=self.headers)
