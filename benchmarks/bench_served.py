@@ -23,7 +23,8 @@ bounded in users and time:
 - floor crowd: BENCH_CROWD users (default 10) asking for the floor without pause;
 - verification crowd: the same users on the public verification page, codes valid (60 %),
   revoked (10 %) and unknown (30 %, answered 404);
-- clerks: twenty logged-in clerks, each waiting 1–3 s before every page of a round: the decision
+- clerks: twenty logged-in clerks, each waiting 1–3 s before every page of a round (each starts
+  at a page of the round drawn at random, not all at the first): the decision
   list, a person found by a name typed without diacritics, a person's page with the award
   history, a decision's page, the annual report of one commune for one year, the nominee list of
   one district and the communes below it, and the floor (the floor's p95 under the same load).

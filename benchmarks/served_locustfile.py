@@ -10,7 +10,7 @@ import os
 import random
 from pathlib import Path
 
-from locust import FastHttpUser, SequentialTaskSet, between, constant, task
+from locust import FastHttpUser, TaskSet, between, constant, task
 
 DATA = json.loads(Path(os.environ["BENCH_SERVED_DATA"]).read_text(encoding="utf-8"))
 _sessions = itertools.cycle(DATA["sessions"])
@@ -57,56 +57,43 @@ class VerificationCrowd(FastHttpUser):
         _get(self.client, f"/xac-thuc/{code}/", "verification: unknown", expect=404)
 
 
-class ClerkDay(SequentialTaskSet):
-    """One clerk's round of pages, in order, with a pause of 1–3 s before each."""
+def _clerk_pages():
+    """A clerk's round, in order: (url, name) of each page, the ids and queries drawn anew."""
+    return (
+        ("/admin/registry/decision/", "decision list"),
+        (f"/admin/registry/individual/?q={random.choice(DATA['searches'])}", "person search"),
+        (f"/admin/registry/individual/{random.choice(DATA['people'])}/change/", "person page"),
+        (f"/admin/registry/decision/{random.choice(DATA['decisions'])}/change/", "decision page"),
+        (f"/admin/registry/bao-cao-nam/?{random.choice(DATA['reports'])}", "annual report"),
+        (
+            f"/admin/registry/eligibilityrule/nominees/?{random.choice(DATA['nominees'])}",
+            "nominee list",
+        ),
+        ("/bench-floor/", "floor"),
+    )
+
+
+ROUND = len(_clerk_pages())
+
+
+class ClerkDay(TaskSet):
+    """One clerk's round of pages, in order, with a pause of 1–3 s before each.
+
+    Each clerk starts at a page of the round drawn at random, after a first pause: started
+    together at the same page, the twenty clerks kept opening the same page within seconds of
+    each other for their first rounds, a lockstep no office works in.
+    """
 
     def on_start(self):
         self.headers = {"Cookie": f"sessionid={next(_sessions)}"}
-        # The pause before the first page too: without it every clerk opens the decision list
-        # within the seconds locust takes to start them, a burst no office sees.
+        self.position = random.randrange(ROUND)
         self.wait()
 
-    def _page(self, url: str, name: str) -> None:
+    @task
+    def next_page(self):
+        url, name = _clerk_pages()[self.position]
+        self.position = (self.position + 1) % ROUND
         _get(self.client, url, name, headers=self.headers)
-
-    @task
-    def decision_list(self):
-        self._page("/admin/registry/decision/", "decision list")
-
-    @task
-    def person_search(self):
-        self._page(
-            f"/admin/registry/individual/?q={random.choice(DATA['searches'])}", "person search"
-        )
-
-    @task
-    def person_page(self):
-        self._page(
-            f"/admin/registry/individual/{random.choice(DATA['people'])}/change/", "person page"
-        )
-
-    @task
-    def decision_page(self):
-        self._page(
-            f"/admin/registry/decision/{random.choice(DATA['decisions'])}/change/", "decision page"
-        )
-
-    @task
-    def annual_report(self):
-        self._page(
-            f"/admin/registry/bao-cao-nam/?{random.choice(DATA['reports'])}", "annual report"
-        )
-
-    @task
-    def nominee_list(self):
-        self._page(
-            f"/admin/registry/eligibilityrule/nominees/?{random.choice(DATA['nominees'])}",
-            "nominee list",
-        )
-
-    @task
-    def floor(self):
-        self._page("/bench-floor/", "floor")
 
 
 class Clerk(FastHttpUser):
