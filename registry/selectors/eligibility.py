@@ -432,31 +432,42 @@ class _OneHistory:
     disciplines: list[tuple[date, date | None, str]]
 
     @classmethod
-    def read(cls, recipient) -> _OneHistory:
-        """Five queries (two for a household), whatever the rules ask."""
+    def read(
+        cls, recipient, awards: list[Award] | None = None, judging: bool = True
+    ) -> _OneHistory:
+        """Five queries (two for a household), whatever the rules ask; one fewer when the
+        recipient's issued, unrevoked awards are given (in Award's order), two fewer when
+        nothing is judged (no initiatives, no disciplines)."""
         fk = {Collective: "collective", Individual: "individual", Household: "household"}[
             type(recipient)
         ]
         mine = {f"{fk}_id": recipient.pk}
-        awards = list(
-            Award.objects.filter(
-                **mine, decision__status=DecisionStatus.ISSUED, revoked_by__isnull=True
-            ).values_list(
-                "award_type_id", "period_from", "period_to", "decision__number", "loai_hinh"
+        if awards is None:
+            rows = list(
+                Award.objects.filter(
+                    **mine, decision__status=DecisionStatus.ISSUED, revoked_by__isnull=True
+                ).values_list(
+                    "award_type_id", "period_from", "period_to", "decision__number", "loai_hinh"
+                )
             )
-        )
+        else:
+            rows = [
+                (a.award_type_id, a.period_from, a.period_to, a.decision.number, a.loai_hinh)
+                for a in awards
+            ]
         ratings, initiatives, disciplines = [], [], []
         if fk != "household":
             ratings = list(Rating.objects.filter(**mine).values_list("year", "grade"))
-            initiatives = list(
-                Initiative.objects.filter(**mine).values_list("year", "level", "title")
-            )
-            disciplines = list(
-                Discipline.objects.filter(**mine).values_list("start_date", "end_date", "form")
-            )
+            if judging:
+                initiatives = list(
+                    Initiative.objects.filter(**mine).values_list("year", "level", "title")
+                )
+                disciplines = list(
+                    Discipline.objects.filter(**mine).values_list("start_date", "end_date", "form")
+                )
         return cls(
             id=recipient.pk,
-            awards=awards,
+            awards=rows,
             counted=list(CountedLoaiHinh.objects.all()),
             ratings=ratings,
             initiatives=initiatives,
@@ -1259,6 +1270,30 @@ def recipient_streaks(*, recipient) -> list[str]:
     return recipients_streaks(recipients=[recipient])[(type(recipient), recipient.pk)]
 
 
+def _streak_lines(ratings: dict[int, str], awards: Iterable[tuple[str, int, int]]) -> list[str]:
+    """The streaks of one recipient: ratings by year, and (award type name, period from, period
+    to) of the awards that count; the latest streak first."""
+    lines: list[tuple[int, str]] = []
+    best = [y for y, g in ratings.items() if g == "HTXSNV"]
+    good = [y for y, g in ratings.items() if GRADE_RANK[g] >= GRADE_RANK["HTTNV"]]
+    best_runs = _runs(best)
+    for first, last in best_runs:
+        if last > first:
+            lines.append((last, f"HTXSNV {last - first + 1} năm liên tục ({first}–{last})"))
+    for first, last in _runs(good):
+        if last > first and (first, last) not in best_runs:
+            lines.append((last, f"HTTNV trở lên {last - first + 1} năm liên tục ({first}–{last})"))
+    by_type: dict[str, list[int]] = defaultdict(list)
+    for name, start, end in awards:
+        if start == end:
+            by_type[name].append(end)
+    for name, years in by_type.items():
+        for first, last in _runs(years):
+            if last > first:
+                lines.append((last, f"{name} {last - first + 1} năm liên tục ({first}–{last})"))
+    return [text for _, text in sorted(lines, key=lambda item: (-item[0], item[1]))]
+
+
 def recipients_streaks(*, recipients) -> dict[tuple[type, int], list[str]]:
     """recipient_streaks() for many recipients at once, by (model, pk); two queries a kind."""
     found: dict[tuple[type, int], list[str]] = {(type(r), r.pk): [] for r in recipients}
@@ -1270,49 +1305,21 @@ def recipients_streaks(*, recipients) -> dict[tuple[type, int], list[str]]:
         ids = [pk for kind, pk in found if kind is model]
         if not ids:
             continue
-        lines: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        ratings: dict[int, dict[int, str]] = defaultdict(dict)
         if model is not Household:
-            ratings: dict[int, dict[int, str]] = defaultdict(dict)
             for rid, year, grade in Rating.objects.filter(
                 **{f"{field_name}_id__in": ids}
             ).values_list(f"{field_name}_id", "year", "grade"):
                 ratings[rid][year] = grade
-            for rid, by_year in ratings.items():
-                best = [y for y, g in by_year.items() if g == "HTXSNV"]
-                good = [y for y, g in by_year.items() if GRADE_RANK[g] >= GRADE_RANK["HTTNV"]]
-                best_runs = _runs(best)
-                for first, last in best_runs:
-                    if last > first:
-                        lines[rid].append(
-                            (last, f"HTXSNV {last - first + 1} năm liên tục ({first}–{last})")
-                        )
-                for first, last in _runs(good):
-                    if last > first and (first, last) not in best_runs:
-                        lines[rid].append(
-                            (
-                                last,
-                                f"HTTNV trở lên {last - first + 1} năm liên tục ({first}–{last})",
-                            )
-                        )
-        by_type: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+        awards: dict[int, list[tuple[str, int, int]]] = defaultdict(list)
         for rid, name, start, end in (
             counted_awards()
             .filter(**{f"{field_name}_id__in": ids})
             .values_list(f"{field_name}_id", "award_type__name", "period_from", "period_to")
         ):
-            if start == end:
-                by_type[rid][name].append(end)
-        for rid, types in by_type.items():
-            for name, years in types.items():
-                for first, last in _runs(years):
-                    if last > first:
-                        lines[rid].append(
-                            (last, f"{name} {last - first + 1} năm liên tục ({first}–{last})")
-                        )
-        for rid, found_lines in lines.items():
-            found[(model, rid)] = [
-                text for _, text in sorted(found_lines, key=lambda item: (-item[0], item[1]))
-            ]
+            awards[rid].append((name, start, end))
+        for rid in ids:
+            found[(model, rid)] = _streak_lines(ratings.get(rid, {}), awards.get(rid, ()))
     return found
 
 
@@ -1336,29 +1343,52 @@ class HeldAward:
     answer: Answer | None
 
 
-def recipient_award_routes(*, recipient) -> list[HeldAward]:
-    """Each merit award the recipient holds, judged by the rule in force when it was given.
+@dataclass
+class RecipientEligibility:
+    streaks: list[str]
+    held: list[HeldAward]
 
-    Shows the route passed (or what the records lack). Queries grow with the number of
-    distinct rules among the recipient's awards, not with the records.
+
+def recipient_award_routes(*, recipient) -> list[HeldAward]:
+    """Each merit award the recipient holds, judged by the rule in force when it was given."""
+    return recipient_eligibility(recipient=recipient).held
+
+
+def recipient_eligibility(*, recipient) -> RecipientEligibility:
+    """A recipient's streaks (as recipient_streaks) and each merit award they hold, judged by
+    the rule in force when it was given (the route passed, or what the records lack).
+
+    The record is read once for both: four to six queries, whatever the number of awards and
+    of the rules among them. An award judged like another (same rule, year and day) is judged
+    once.
     """
     field_name = {Collective: "collective", Individual: "individual", Household: "household"}[
         type(recipient)
     ]
-    awards = list(
-        counted_awards()
-        .filter(**{field_name: recipient})
-        .select_related("award_type", "decision__authority")
-        .order_by("-period_to", "-decision__signed_date")
+    # Issued and not revoked, in Award's order (the history picks the first decision of a year).
+    issued = list(
+        Award.objects.filter(
+            **{field_name: recipient},
+            decision__status=DecisionStatus.ISSUED,
+            revoked_by__isnull=True,
+        ).select_related("award_type", "decision__authority")
     )
-    # The rules of these award types (all_rules), chosen per award in memory;
-    # an award judged like another (same rule, year and day) is judged once.
-    held_types = {a.award_type_id for a in awards}
+    held_types = {a.award_type_id for a in issued}
     candidates = [rule for rule in all_rules() if rule.award_type_id in held_types]
+    one = _OneHistory.read(recipient, awards=issued, judging=bool(candidates))
+    # Those that count towards higher awards today, as counted_awards() reads them.
+    today = timezone.localdate()
+    counted_now = {row.loai_hinh for row in one.counted if row.is_valid_on(today)}
+    counted = sorted(
+        (a for a in issued if a.loai_hinh in counted_now),
+        key=lambda a: (-a.period_to, -a.decision.signed_date.toordinal()),
+    )
+    streaks = _streak_lines(
+        dict(one.ratings), ((a.award_type.name, a.period_from, a.period_to) for a in counted)
+    )
     judged: dict[tuple[int, int, date], Answer | None] = {}
     held = []
-    one = _OneHistory.read(recipient) if candidates else None
-    for award in awards:
+    for award in counted:
         signed = award.decision.signed_date
         rules = _best_rules(
             candidates, on=signed, authority=award.decision.authority, loai_hinh=award.loai_hinh
@@ -1371,4 +1401,4 @@ def recipient_award_routes(*, recipient) -> list[HeldAward]:
                 judged[key] = _recipient_judge(rule, recipient, award.period_to, signed, one)
             answer = judged[key]
         held.append(HeldAward(award=award, answer=answer))
-    return held
+    return RecipientEligibility(streaks=streaks, held=held)

@@ -2,7 +2,7 @@
 
 from django import template
 
-from registry.selectors.eligibility import recipient_award_routes, recipient_streaks
+from registry.selectors import eligibility
 
 register = template.Library()
 
@@ -11,9 +11,8 @@ register = template.Library()
 def recipient_eligibility(recipient) -> dict:
     if recipient is None or recipient.pk is None:
         return {"streaks": [], "routes": []}
+    found = eligibility.recipient_eligibility(recipient=recipient)
     return {
-        "streaks": recipient_streaks(recipient=recipient),
-        "routes": [
-            held for held in recipient_award_routes(recipient=recipient) if held.answer is not None
-        ],
+        "streaks": found.streaks,
+        "routes": [held for held in found.held if held.answer is not None],
     }

@@ -92,6 +92,48 @@ def test_a_recipients_routes_are_the_answers_rule_check_gives():
     assert compared.get(Individual, 0) >= 20 and compared.get(Collective, 0) >= 5, compared
 
 
+def test_a_recipients_page_reads_the_record_once_for_streaks_and_routes(
+    django_assert_max_num_queries,
+):
+    """The person page's panel gives the streaks recipients_streaks gives (the proposals' path)
+    and judges exactly the awards that count today, reading the record once for both."""
+    from registry.models import Collective, Household
+    from registry.selectors.eligibility import (
+        all_rules,
+        counted_awards,
+        recipient_eligibility,
+        recipients_streaks,
+    )
+
+    all_rules()  # read once per process: not this page's queries
+    seen = {"streaks": 0, "held": 0}
+    for model, field_name in (
+        (Individual, "individual"),
+        (Collective, "collective"),
+        (Household, "household"),
+    ):
+        ids = Award.objects.filter(**{f"{field_name}__isnull": False}).values(field_name)
+        recipients = list(model.objects.filter(pk__in=ids))
+        batch = recipients_streaks(recipients=recipients)
+        for recipient in recipients:
+            with django_assert_max_num_queries(6):
+                found = recipient_eligibility(recipient=recipient)
+            assert found.streaks == batch[(model, recipient.pk)], recipient
+            counted = counted_awards().filter(**{field_name: recipient})
+            assert sorted(h.award.pk for h in found.held) == sorted(
+                counted.values_list("pk", flat=True)
+            ), recipient
+            assert [(h.award.period_to, h.award.decision.signed_date) for h in found.held] == (
+                sorted(
+                    ((h.award.period_to, h.award.decision.signed_date) for h in found.held),
+                    reverse=True,
+                )
+            )
+            seen["streaks"] += bool(found.streaks)
+            seen["held"] += len(found.held)
+    assert seen["streaks"] >= 5 and seen["held"] >= 50, seen
+
+
 def _post(decision, person, override=""):
     award_type = AwardType.objects.get(code="cstd-tinh")
     return {
