@@ -1022,24 +1022,44 @@ def rule_check(
         RecipientKind.COLLECTIVE: (Collective, "name"),
         RecipientKind.HOUSEHOLD: (Household, "head_name"),
     }[kind]
-    fields = ["id", name_field] + (["unit_id"] if kind == RecipientKind.COLLECTIVE else [])
+    # A list of the eligible only reads the candidates' names once judged, for the few who
+    # pass: a district's thousands of names, sorted, took longer to read than to judge.
+    fields = ["id"] + (["unit_id"] if kind == RecipientKind.COLLECTIVE else [])
+    if include_all:
+        fields.insert(1, name_field)
     candidates = []
     for q in _recipient_q(scope):
-        candidates.extend(model.objects.filter(q).order_by("sort_key", "id").values_list(*fields))
+        found = model.objects.filter(q).values_list(*fields)
+        candidates.extend(found.order_by("sort_key", "id") if include_all else found.order_by())
     if scope.ids is not None and len(scope.ids) > _CHUNK:
         candidates.sort(key=lambda row: row[0])
     history = _History(rule=rule, year=year, on=on, scope=scope, checked_on=checked_on)
     if kind == RecipientKind.COLLECTIVE:
-        history.load_collective_units({row[0]: row[2] for row in candidates})
+        history.load_collective_units({row[0]: row[-1] for row in candidates})
     answers = []
     routes = _routes(rule)
     for row in candidates:
-        rid, name = row[0], row[1]
-        if kind == RecipientKind.HOUSEHOLD:
-            name = f"Hộ {name}"
+        rid, name = row[0], row[1] if include_all else ""
         answer = _judge(rule, routes, history, rid, name, include_all)
         if include_all or answer.eligible:
             answers.append(answer)
+    if not include_all and answers:
+        by_id = {answer.id: answer for answer in answers}
+        # Read in the order the candidates came: by name, or by id past one chunk of ids.
+        queries = [Q(id__in=sorted(by_id))] if len(by_id) <= _CHUNK else _recipient_q(scope)
+        answers = []
+        for q in queries:
+            for rid, name in (
+                model.objects.filter(q).order_by("sort_key", "id").values_list("id", name_field)
+            ):
+                if rid in by_id:
+                    by_id[rid].name = name
+                    answers.append(by_id[rid])
+        if scope.ids is not None and len(scope.ids) > _CHUNK:
+            answers.sort(key=lambda answer: answer.id)
+    if kind == RecipientKind.HOUSEHOLD:
+        for answer in answers:
+            answer.name = f"Hộ {answer.name}"
     return answers
 
 

@@ -670,13 +670,15 @@ def test_a_list_of_the_eligible_only_is_the_full_lists_eligible_and_reads_only_a
         full = nominee_list(award_type=award_type, year=2023, on=ON, include_all=True)
         with CaptureQueriesContext(connection) as queries:
             only = nominee_list(award_type=award_type, year=2023, on=ON)
-        assert [(a.id, a.route, a.evidence) for a in only.answers] == [
-            (a.id, a.route, a.evidence) for a in full.answers if a.eligible
+        # The names are read after judging, for the eligible only: the same names, same order.
+        assert [(a.id, a.name, a.route, a.evidence) for a in only.answers] == [
+            (a.id, a.name, a.route, a.evidence) for a in full.answers if a.eligible
         ]
         candidates = [
             q["sql"]
             for q in queries.captured_queries
             if q["sql"].startswith('SELECT "registry_individual"."id"')
+            and '"full_name"' not in q["sql"]  # the names of the eligible, read after
         ]
         # Candidates are the holders of the award asked for (a rating is enough for a Chiến sĩ
         # thi đua cơ sở: nothing to ask for first there).
