@@ -25,7 +25,7 @@ def both(field_kwargs: dict, data: dict | None, label_field: str | None = None):
 @pytest.mark.parametrize("required", [True, False])
 @pytest.mark.parametrize("chosen", [None, "first", "unknown"])
 def test_a_model_choice_renders_as_djangos_select(required, chosen, label_field):
-    for n, name in enumerate(["Xã <Một>", "Xã Hai & Ba", "Huyện Bốn"]):
+    for n, name in enumerate(["Xã <Một>", "Xã Hai & Ba", "Huyện Bốn", "Xã \"Năm\" 'Sáu'"]):
         factories.authority(code=f"w-{n}", name=name)
     queryset = Authority.objects.filter(code__startswith="w-").order_by("name")
     data = None
@@ -37,6 +37,7 @@ def test_a_model_choice_renders_as_djangos_select(required, chosen, label_field)
     quick, plain = both(kwargs, data, label_field)
     assert parse_html(quick) == parse_html(plain)
     assert "&lt;Một&gt;" in quick and "<Một>" not in quick
+    assert "Xã &quot;Năm&quot; &#x27;Sáu&#x27;</option>" in quick  # as Django escapes them
     if chosen == "first":
         assert '<option value="w-1" selected>' in quick
 

@@ -21,10 +21,21 @@ def report_rows(rows) -> str:
     if not rows:
         return mark_safe(EMPTY)
     lines = []
+    # Most cells are the same few small numbers; each is localized and escaped once.
+    written: dict[tuple[type, object], str] = {}
+
+    def text(cell) -> str:
+        try:
+            return written[type(cell), cell]
+        except KeyError:
+            found = written[type(cell), cell] = conditional_escape(localize(cell))
+            return found
+        except TypeError:  # not hashable
+            return conditional_escape(localize(cell))
+
     for row in rows:
         cells = "".join(
-            f"{NUMBER if n else FIRST}{conditional_escape(localize(cell))}</td>"
-            for n, cell in enumerate(row["cells"])
+            f"{NUMBER if n else FIRST}{text(cell)}</td>" for n, cell in enumerate(row["cells"])
         )
         lines.append(f'<tr class="{"strong" if row.get("strong") else ""}">{cells}</tr>')
     return mark_safe("\n".join(lines))
