@@ -39,6 +39,20 @@ class AwardHistoryInline(ReadOnlyInline):
             super()
             .get_queryset(request)
             .select_related("award_type", "decision", "revoked_by")
+            # The columns the table shows and its links name (__str__ of the line and of the
+            # decisions): the three joined tables' eighty columns took longer to compile and read.
+            .only(
+                "award_type__name",
+                "loai_hinh",
+                "period_from",
+                "period_to",
+                "recipient_name",
+                "register_number",
+                "decision__number",
+                "decision__signed_date",
+                "revoked_by__number",
+                "revoked_by__signed_date",
+            )
             .order_by("-period_to", "-decision__signed_date")
         )
         ids = user_authority_ids(request.user)
@@ -57,7 +71,12 @@ class RatingHistoryInline(ReadOnlyInline):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("unit", "rated_by")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("unit", "rated_by")
+            .only("year", "school_year", "grade", "unit__name", "rated_by__name")
+        )
 
     @admin.display(description="năm")
     def year_label(self, obj):
