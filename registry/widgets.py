@@ -1,12 +1,12 @@
 """Form widgets of the registry's own pages."""
 
-import html
-
 from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+
+from registry.markup import escaped
 
 
 class QuickSelect(forms.Select):
@@ -54,14 +54,7 @@ class QuickSelect(forms.Select):
             rows.append((text, " selected" if selected else "", label))
         # format_html per option took half the widget's time; the same escaping, in one join.
         options = "\n".join(
-            f'<option value="{_escape(value)}"{selected}>{_escape(label)}</option>'
+            f'<option value="{escaped(value)}"{selected}>{escaped(label)}</option>'
             for value, selected, label in rows
         )
         return format_html("<select{}>\n{}\n</select>", flatatt(final_attrs), mark_safe(options))
-
-
-def _escape(text) -> str:
-    """conditional_escape(), without building a SafeString for each option."""
-    if hasattr(text, "__html__"):
-        return text.__html__()
-    return html.escape(str(text))

@@ -9,7 +9,6 @@ fields or opened as a popup keep the admin's own tag.
 """
 
 import datetime
-from html import escape
 
 from django import template
 from django.contrib.admin.templatetags.admin_list import (
@@ -25,19 +24,11 @@ from django.contrib.admin.utils import display_for_field, display_for_value, loo
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch
-from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 
+from registry.markup import escaped
+
 register = template.Library()
-
-
-def _escaped(value) -> str:
-    """conditional_escape, without the lazy-argument wrapper every call of it goes through."""
-    if isinstance(value, Promise):
-        value = str(value)
-    if hasattr(value, "__html__"):
-        return str(value.__html__())
-    return escape(str(value))
 
 
 def _columns(cl) -> list[tuple]:
@@ -88,15 +79,15 @@ def _cells(cl, result, columns, empty_default):
             try:
                 url = cl.url_for_result(result)
             except NoReverseMatch:
-                inner = _escaped(result_repr)
+                inner = escaped(result_repr)
             else:
                 url = add_preserved_filters(
                     {"preserved_filters": cl.preserved_filters, "opts": cl.opts}, url
                 )
-                inner = f'<a href="{_escaped(url)}">{_escaped(result_repr)}</a>'
+                inner = f'<a href="{escaped(url)}">{escaped(result_repr)}</a>'
             yield mark_safe(f"<{tag}{row_class}>{inner}</{tag}>")
         else:
-            yield mark_safe(f"<td{row_class}>{_escaped(result_repr)}</td>")
+            yield mark_safe(f"<td{row_class}>{escaped(result_repr)}</td>")
 
 
 def fast_result_list(cl):
