@@ -400,9 +400,8 @@ def _grouped(
     awards: QuerySet, basis: str, year: int, *fields: str
 ) -> list[tuple[tuple, Counts, Counts]]:
     """(group, this year's counts, last year's) for each group with lines in either year."""
-    if basis == ACHIEVEMENT:
-        awards, year_field = awards, "period_to"
-    else:
+    year_field = "period_to"
+    if basis != ACHIEVEMENT:
         awards, year_field = (
             awards.annotate(signed_year=ExtractYear("decision__signed_date")),
             "signed_year",
