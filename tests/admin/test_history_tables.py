@@ -6,14 +6,17 @@ import re
 import pytest
 from django.contrib import admin
 from django.contrib.admin import helpers
+from django.db import connection
 from django.template.loader import render_to_string
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from registry.admin.history import history_table
 from registry.admin.people import AwardHistoryInline, RatingHistoryInline
 from registry.models import Rating, Unit
 from registry.services.awards import award_add
+from registry.services.decisions import decision_issue
 from tests import factories
 from tests.services.test_scope import two_offices
 
@@ -109,6 +112,45 @@ def test_the_page_shows_them_with_no_inline_forms_and_the_record_saves(
     assert response.status_code == 302, response.content.decode()[:2000]
     person.refresh_from_db()
     assert person.full_name == "Người Thử A (đã sửa)"
+
+
+def test_the_page_reads_no_more_for_more_history(client, offices_with_history):
+    """The histories read only the columns they show (.only()): a column shown but not read
+    would cost one query a row. So the page's count must not grow with the rows."""
+    offices = offices_with_history
+    person = offices["A"]["individual"]
+    url = reverse("admin:registry_individual_change", args=[person.pk])
+
+    def counts() -> list[int]:
+        found = []
+        for user in (offices["clerk"], offices["administrator"]):
+            client.force_login(user)
+            client.get(url)  # the per-process caches (rules, site) warm up first
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            found.append(len(queries))
+        return found
+
+    before = counts()
+    award_type = offices["A"]["award"].award_type
+    for year in (2015, 2016, 2017, 2018):
+        other = factories.authority(f"xa-thu-{year}", name=f"Chủ tịch UBND xã Thử {year}")
+        decision = factories.draft_decision(number=f"{year}/QĐ-THU", authority=other)
+        award_add(
+            decision=decision,
+            award_type=award_type,
+            recipient=person,
+            period_from=year,
+            period_to=year,
+        )
+        decision_issue(decision=decision)
+        unit = Unit.objects.create(name=f"Đơn vị thử {year}", code=f"dv-thu-{year}")
+        Rating.objects.create(
+            individual=person, year=year, grade="HTTNV", unit=unit, rated_by=other
+        )
+    html = client.get(url).content.decode()
+    assert "2018/QĐ-THU" in html and "Đơn vị thử 2018" in html  # the new rows are shown
+    assert counts() == before
 
 
 @pytest.fixture
