@@ -155,6 +155,11 @@ class NomineeForm(forms.Form):
         AwardType.objects.filter(eligibility_rules__isnull=False).distinct(),
         widget=QuickSelect(label_field="name"),
         label="Danh hiệu, hình thức",
+        error_messages={
+            "invalid_choice": "Danh hiệu, hình thức này chưa có tiêu chuẩn xét: hãy chọn một "
+            "mục trong danh sách của ô “Danh hiệu, hình thức”.",
+            "required": "Hãy chọn danh hiệu, hình thức cần xét.",
+        },
     )
     year = forms.IntegerField(
         label="Năm (năm cuối của thành tích)",
@@ -167,6 +172,11 @@ class NomineeForm(forms.Form):
         widget=QuickSelect(label_field="name"),
         required=False,
         label="Cấp khen (xét hồ sơ của cấp này và các cấp dưới)",
+        error_messages={
+            "invalid_choice": "Cấp khen này không có trong danh sách của ô “Cấp khen”: "
+            "hãy chọn một cấp khen trong danh sách.",
+            "required": "Hãy chọn một cấp khen của cơ quan mình trong ô “Cấp khen”.",
+        },
     )
     on = forms.DateField(
         label="Theo tiêu chuẩn có hiệu lực ngày",

@@ -36,6 +36,11 @@ class AnnualReportForm(forms.Form):
         required=False,
         empty_label="Toàn bộ sổ khen thưởng",
         to_field_name="code",
+        error_messages={
+            "invalid_choice": "Cấp khen này không có trong danh sách của ô “Cấp khen”: "
+            "hãy chọn một cấp khen trong danh sách.",
+            "required": "Hãy chọn một cấp khen của cơ quan mình trong ô “Cấp khen”.",
+        },
     )
     subtree = forms.BooleanField(label="Gồm cả các cấp trực thuộc", required=False)
     with_predecessors = forms.BooleanField(

@@ -1,6 +1,8 @@
 """Roles per office in the admin: a clerk of Văn Lãng (office A) never sees or changes Hồng
 Lĩnh's (office B) drafts, people or reports, whatever page, id or autocomplete they try."""
 
+import re
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -304,8 +306,12 @@ def test_report_and_nominee_pages_offer_only_the_offices(client, offices):
     )
     html = response.content.decode()
     assert "authority" in response.context["form"].errors and 'id="report-chart"' not in html
+    # The error names the field and stands with it, not beside the year before it.
+    error = re.search(r'<div class="report-field"><ul class="errorlist"[^>]*><li>(.*?)</li>', html)
+    assert error and "“Cấp khen”" in error.group(1)
+    assert 'for="id_authority"' in html[error.end() : html.index("</div>", error.end())]
     response = client.get(report, {"year": 2022, "basis": "achievement"})  # the whole registry
-    assert "authority" in response.context["form"].errors
+    assert "“Cấp khen”" in response.context["form"].errors["authority"][0]
     choices = [c[0] for c in response.context["form"].fields["authority"].choices]
     assert {str(c) for c in choices} == {authority.code for authority in offices["own"]}
     xlsx = client.get(
@@ -318,9 +324,12 @@ def test_report_and_nominee_pages_offer_only_the_offices(client, offices):
 
     nominees = reverse("admin:registry_eligibility_nominees")
     response = client.get(nominees, {"year": 2022, "authority": offices["B"]["authority"].pk})
-    assert "authority" in response.context["form"].errors
+    assert "“Cấp khen”" in response.context["form"].errors["authority"][0]
     response = client.get(nominees, {"year": 2022})
-    assert "authority" in response.context["form"].errors
+    assert "“Cấp khen”" in response.context["form"].errors["authority"][0]
+    assert "“Danh hiệu, hình thức”" not in response.content.decode()  # none was sent
+    response = client.get(nominees, {"year": 2022, "award_type": 999999})
+    assert "“Danh hiệu, hình thức”" in response.context["form"].errors["award_type"][0]
 
 
 def test_bloc_ranking_pledge_and_targets_of_another_office_are_not_found(client, offices):
