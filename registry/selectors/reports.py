@@ -427,7 +427,15 @@ def _counts(row: dict) -> Counts:
 
 
 def _line_order(line: Line) -> tuple:
-    return (-line.current.total, -line.previous.total, name_sort_key(line.label))
+    # The label and key last: names a clerk typed in two ways ("Trường A", "trường A.") share
+    # a sort key, and the database returns their groups in no fixed order.
+    return (
+        -line.current.total,
+        -line.previous.total,
+        name_sort_key(line.label),
+        line.label,
+        line.key,
+    )
 
 
 # ----------------------------------------------------------------------------------- forms
@@ -457,7 +465,7 @@ def _form_0601(authority_ids: list[int] | None, year: int) -> CampaignForm0601:
             (scope or "(không ghi phạm vi)", n)
             for scope, n in sorted(scopes.items(), key=lambda item: (item[0] is None, item[0]))
         ),
-        key=lambda item: name_sort_key(item[0]),
+        key=lambda item: (name_sort_key(item[0]), item[0]),
     )
     return CampaignForm0601(
         code="0601.N",
@@ -571,7 +579,9 @@ def _award_forms(
                 cell = row.cell(award_type.code)
                 cell[0] += r["collectives"]
                 cell[1] += r["individuals"]
-        proposers = sorted(by_proposer.values(), key=lambda row: name_sort_key(row.label))
+        proposers = sorted(
+            by_proposer.values(), key=lambda row: (name_sort_key(row.label), row.label)
+        )
         kinds = {
             award_types_by_code[c].code: (
                 award_types_by_code[c].for_collectives,

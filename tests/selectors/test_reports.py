@@ -213,6 +213,21 @@ def test_campaign_unit_and_loai_hinh_parts():
     assert summary.totals.cash == sum(line.current.cash for line in summary.by_unit)
 
 
+def test_lines_whose_names_share_a_sort_key_keep_one_order():
+    """Clerks type a unit as "Trường THCS Kim Đồng" and "trường THCS Kim Đồng.": two groups,
+    one sort key, returned by the database in no fixed order. The report must not follow it."""
+    from registry.selectors.reports import Counts, Line, _line_order
+
+    lines = [
+        Line(label, label, Counts(collectives=1), Counts())
+        for label in ("trường THCS Kim Đồng.", "Trường THCS Kim Đồng", "Trường THCS Kim Đồng ")
+    ]
+    orders = {
+        tuple(line.label for line in sorted(p, key=_line_order)) for p in (lines, lines[::-1])
+    }
+    assert len(orders) == 1
+
+
 def test_full_list_holds_the_years_awards():
     summary = annual_summary(year=2022, authority=authority("vanlang-hu"))
     book, _ = xlsx_book(summary)
