@@ -42,14 +42,28 @@ def test_codes_are_read_with_spaces_dashes_and_in_lower_case(client):
     assert client.get(f"/xac-thuc/{typed}/").status_code == 200
 
 
-def test_a_revoked_award_says_so_with_the_revoking_decision(client):
+def test_a_revoked_award_says_so_with_the_revoking_decision(
+    client, django_assert_num_queries, settings
+):
+    settings.RATELIMIT_ENABLE = False  # its counting is tests/test_serving.py's
     award = issued_award()
     factories.revoke([award], "30/QĐ-UBND", note="Kê khai không đúng")
-    page = client.get(f"/xac-thuc/{award.verification_code}/").content.decode()
+    with django_assert_num_queries(1):  # the revoking decision comes in the page's one query
+        page = client.get(f"/xac-thuc/{award.verification_code}/").content.decode()
     assert "đã bị hủy" in page
-    assert "Quyết định số 30/QĐ-UBND ngày 10/01/2023" in page
+    assert "Quyết định số 30/QĐ-UBND ngày 10/01/2023." in page  # its own authority: not named
     assert "Giấy khen hợp lệ" not in page
     assert "Kê khai không đúng" not in page
+
+
+def test_a_revocation_by_another_authority_names_it(client):
+    award = issued_award()
+    province = factories.authority("hatinh-ubnd", name="Chủ tịch UBND tỉnh Hà Tĩnh")
+    award.authority.parent = province
+    award.authority.save()
+    factories.revoke([award], "7/QĐ-UBND", signed_date=date(2024, 2, 3), authority=province)
+    page = client.get(f"/xac-thuc/{award.verification_code}/").content.decode()
+    assert "Quyết định số 7/QĐ-UBND ngày 03/02/2024 của Chủ tịch UBND tỉnh Hà Tĩnh." in page
 
 
 @pytest.mark.parametrize("code", ["ABCDEFGHJKLMNPQR", "ngắn", "O0O0O0O0O0O0O0O0", "x" * 300])
