@@ -133,6 +133,14 @@ class ReadableHistoryHelper(HistoricalRecordContextHelper):
         return history_value(self.model._meta.get_field(change.field), value)
 
 
+# The office box of the report and the nominee list: one wording, so the two pages agree.
+OFFICE_CHOICE_ERRORS = {
+    "invalid_choice": "Cấp khen này không có trong danh sách của ô “Cấp khen”: "
+    "hãy chọn một cấp khen trong danh sách.",
+    "required": "Hãy chọn một cấp khen của cơ quan mình trong ô “Cấp khen”.",
+}
+
+
 def _scoped_choices(admin_site, model, request):
     """The rows of ``model`` a form may offer this user, or None when nothing is to be limited."""
     if user_authority_ids(request.user) is None:

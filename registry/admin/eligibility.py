@@ -15,7 +15,7 @@ from registry.selectors.eligibility import nominee_list, nominee_list_xlsx
 from registry.selectors.scope import authorities_for, user_authority_ids
 from registry.widgets import QuickSelect
 
-from .base import OfficeScopedAdmin
+from .base import OFFICE_CHOICE_ERRORS, OfficeScopedAdmin
 
 NOMINEES_PERMISSION = "registry.view_award"
 
@@ -172,11 +172,7 @@ class NomineeForm(forms.Form):
         widget=QuickSelect(label_field="name"),
         required=False,
         label="Cấp khen (xét hồ sơ của cấp này và các cấp dưới)",
-        error_messages={
-            "invalid_choice": "Cấp khen này không có trong danh sách của ô “Cấp khen”: "
-            "hãy chọn một cấp khen trong danh sách.",
-            "required": "Hãy chọn một cấp khen của cơ quan mình trong ô “Cấp khen”.",
-        },
+        error_messages=OFFICE_CHOICE_ERRORS,
     )
     on = forms.DateField(
         label="Theo tiêu chuẩn có hiệu lực ngày",

@@ -21,6 +21,8 @@ from registry.selectors.scope import authorities_for, user_authority_ids
 from registry.services.report_exports import MONEY, report_context, report_pdf, report_xlsx
 from registry.widgets import QuickSelect
 
+from .base import OFFICE_CHOICE_ERRORS
+
 URL_NAME = "registry_annual_report"
 PERMISSION = "registry.view_award"
 TITLE = "Báo cáo khen thưởng hằng năm"
@@ -36,11 +38,7 @@ class AnnualReportForm(forms.Form):
         required=False,
         empty_label="Toàn bộ sổ khen thưởng",
         to_field_name="code",
-        error_messages={
-            "invalid_choice": "Cấp khen này không có trong danh sách của ô “Cấp khen”: "
-            "hãy chọn một cấp khen trong danh sách.",
-            "required": "Hãy chọn một cấp khen của cơ quan mình trong ô “Cấp khen”.",
-        },
+        error_messages=OFFICE_CHOICE_ERRORS,
     )
     subtree = forms.BooleanField(label="Gồm cả các cấp trực thuộc", required=False)
     with_predecessors = forms.BooleanField(
