@@ -139,6 +139,13 @@ OFFICE_CHOICE_ERRORS = {
     "hãy chọn một cấp khen trong danh sách.",
     "required": "Hãy chọn một cấp khen của cơ quan mình trong ô “Cấp khen”.",
 }
+# Their year box ("Năm…"): the errors name it, as the office box's do.
+YEAR_ERRORS = {
+    "required": "Hãy nhập năm vào ô “Năm”.",
+    "invalid": "Ô “Năm” cần một năm viết bằng số, ví dụ 2023.",
+    "min_value": "Ô “Năm” cần một năm từ %(limit_value)s trở đi.",
+    "max_value": "Ô “Năm” cần một năm không quá %(limit_value)s.",
+}
 
 
 def _scoped_choices(admin_site, model, request):

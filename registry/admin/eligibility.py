@@ -15,7 +15,7 @@ from registry.selectors.eligibility import nominee_list, nominee_list_xlsx
 from registry.selectors.scope import authorities_for, user_authority_ids
 from registry.widgets import QuickSelect
 
-from .base import OFFICE_CHOICE_ERRORS, OfficeScopedAdmin
+from .base import OFFICE_CHOICE_ERRORS, YEAR_ERRORS, OfficeScopedAdmin
 
 NOMINEES_PERMISSION = "registry.view_award"
 
@@ -165,6 +165,7 @@ class NomineeForm(forms.Form):
         label="Năm (năm cuối của thành tích)",
         min_value=1945,
         max_value=2100,
+        error_messages=YEAR_ERRORS,
         initial=lambda: timezone.localdate().year - 1,
     )
     authority = forms.ModelChoiceField(

@@ -21,7 +21,7 @@ from registry.selectors.scope import authorities_for, user_authority_ids
 from registry.services.report_exports import MONEY, report_context, report_pdf, report_xlsx
 from registry.widgets import QuickSelect
 
-from .base import OFFICE_CHOICE_ERRORS
+from .base import OFFICE_CHOICE_ERRORS, YEAR_ERRORS
 
 URL_NAME = "registry_annual_report"
 PERMISSION = "registry.view_award"
@@ -30,7 +30,9 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class AnnualReportForm(forms.Form):
-    year = forms.IntegerField(label="Năm", min_value=1945, max_value=2100)
+    year = forms.IntegerField(
+        label="Năm", min_value=1945, max_value=2100, error_messages=YEAR_ERRORS
+    )
     authority = forms.ModelChoiceField(
         widget=QuickSelect(label_field="name"),
         label="Cấp khen",
@@ -51,6 +53,11 @@ class AnnualReportForm(forms.Form):
         choices=[(b, BASIS_SHORT[b].capitalize()) for b in BASES],
         initial=ACHIEVEMENT,
         widget=forms.RadioSelect,
+        error_messages={
+            "required": "Hãy chọn cách tính năm trong ô “Tính năm theo”.",
+            "invalid_choice": "Cách tính năm này không có trong ô “Tính năm theo”: "
+            "hãy chọn một trong hai cách.",
+        },
     )
 
     def __init__(self, *args, user=None, **kwargs):

@@ -321,6 +321,13 @@ def test_report_and_nominee_pages_offer_only_the_offices(client, offices):
     assert not xlsx.get("Content-Type", "").startswith("application/vnd")
     own = client.get(report, {"year": 2022, "authority": "vanlang-ubnd", "basis": "achievement"})
     assert 'id="report-chart"' in own.content.decode()
+    # Every box's error names its box: the year typed wrong, the basis missing.
+    errors = (
+        client.get(report, {"year": "2O22", "authority": "vanlang-ubnd"}).context["form"].errors
+    )
+    assert "“Năm”" in errors["year"][0] and "“Tính năm theo”" in errors["basis"][0]
+    errors = client.get(report, {"year": 1900, "authority": "vanlang-ubnd"}).context["form"].errors
+    assert errors["year"] == ["Ô “Năm” cần một năm từ 1945 trở đi."]
 
     nominees = reverse("admin:registry_eligibility_nominees")
     response = client.get(nominees, {"year": 2022, "authority": offices["B"]["authority"].pk})
@@ -330,6 +337,8 @@ def test_report_and_nominee_pages_offer_only_the_offices(client, offices):
     assert "“Danh hiệu, hình thức”" not in response.content.decode()  # none was sent
     response = client.get(nominees, {"year": 2022, "award_type": 999999})
     assert "“Danh hiệu, hình thức”" in response.context["form"].errors["award_type"][0]
+    response = client.get(nominees, {"year": "năm ngoái", "award_type": 999999})
+    assert "“Năm”" in response.context["form"].errors["year"][0]
 
 
 def test_bloc_ranking_pledge_and_targets_of_another_office_are_not_found(client, offices):
